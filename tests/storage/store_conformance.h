@@ -1,0 +1,52 @@
+// The behaviour every ObjectStore must share, run against each implementation: a test binary defines the
+// stores with INSTANTIATE_TEST_SUITE_P(Name, StoreConformanceTest, testing::Values(StoreFactory{...})).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "storage/object_store.h"
+
+namespace floe::storage::testing {
+
+struct StoreFactory {
+  std::string name;
+  // Makes an empty store; scratch_dir is a fresh directory the store may use.
+  std::function<std::unique_ptr<ObjectStore>(const std::string& scratch_dir)> make;
+};
+
+inline std::string PrintStoreFactory(const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; }
+
+// A fresh temporary directory removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Deterministic pseudo-random bytes.
+std::string RandomBytes(size_t size, uint64_t seed);
+// Writes data to path, aborting the test on failure.
+void WriteLocalFile(const std::string& path, std::string_view data);
+
+class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
+ protected:
+  void SetUp() override { store_ = GetParam().make(dir_.path()); ASSERT_NE(store_, nullptr); }
+  ObjectStore& store() { return *store_; }
+  const std::string& scratch() const { return dir_.path(); }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<ObjectStore> store_;
+};
+
+}  // namespace floe::storage::testing
