@@ -9,6 +9,7 @@
 #include <string>
 
 #include "storage/object_store.h"
+#include "storage/test_util.h"
 
 namespace floe::storage::testing {
 
@@ -19,24 +20,6 @@ struct StoreFactory {
 };
 
 inline std::string PrintStoreFactory(const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; }
-
-// A fresh temporary directory removed at destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
-// Deterministic pseudo-random bytes.
-std::string RandomBytes(size_t size, uint64_t seed);
-// Writes data to path, aborting the test on failure.
-void WriteLocalFile(const std::string& path, std::string_view data);
 
 class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
  protected:
