@@ -1,0 +1,72 @@
+// The records flowing through the archive pipeline, and the two seams every input and output format plugs
+// into:
+//
+//   Kafka message ──RecordDecoder──▶ DecodedRecord ──(partitioner picks a file)──▶ FileFormatWriter
+//
+// A RecordDecoder understands one input format (JSON now; Confluent Avro and raw bytes plug in beside it).
+// A FileFormatWriter writes one output file in one format (JSON lines now; Parquet and Avro beside it).
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "archive/business_time.h"
+#include "common/byte_sink.h"
+#include "common/status.h"
+
+namespace floe::archive {
+
+// Where a record came from. Views stay valid while the Kafka message is alive.
+struct RecordContext {
+  std::string_view topic;
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t kafka_timestamp_ms = -1;
+  std::optional<std::string_view> key;
+};
+
+// A decoded record: its business time, the schema version its partition path carries, and the decoded
+// value in the form the matching writers understand. Valid until the decoder's next Decode() call.
+struct DecodedRecord {
+  BusinessTime time;
+  std::string_view schema_version;  // "" when the input format has no schema versions
+  std::string_view raw_json;        // JSON input: the value's text (a JSON object)
+};
+
+class RecordDecoder {
+ public:
+  virtual ~RecordDecoder() = default;
+  // Decodes a non-null value. Errors name what is wrong with the payload; the caller adds the
+  // topic/partition/offset context.
+  virtual Result<DecodedRecord> Decode(const RecordContext& context, std::string_view value) = 0;
+};
+
+// Summary of a finished file, for the commit and the file event.
+struct WrittenFile {
+  uint64_t records = 0;
+  uint64_t bytes = 0;
+};
+
+class FileFormatWriter {
+ public:
+  virtual ~FileFormatWriter() = default;
+  virtual Status Append(const RecordContext& context, const DecodedRecord& record) = 0;
+  virtual uint64_t records() const = 0;
+  virtual uint64_t bytes() const = 0;
+  // Writes what is buffered and makes the file durable. No Append afterwards.
+  virtual Result<WrittenFile> Finish() = 0;
+};
+
+class FileFormat {
+ public:
+  virtual ~FileFormat() = default;
+  virtual std::string_view extension() const = 0;  // "jsonl", "parquet", "avro"
+  virtual Result<std::unique_ptr<FileFormatWriter>> Open(std::unique_ptr<ByteSink> sink) = 0;
+};
+
+}  // namespace floe::archive

@@ -1,0 +1,46 @@
+// floe run: the archiver.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "archive/archiver.h"
+#include "cli/commands.h"
+#include "config/config.h"
+
+namespace floe::cli {
+
+void AddRunCommand(CLI::App& app) {
+  struct Options {
+    std::string config_file;
+    bool exit_when_idle = false;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("run", "Archive the configured topics (the archiver). Stops cleanly on SIGTERM.");
+  cmd->add_option("--config", o->config_file, "YAML configuration file")->required();
+  cmd->add_flag("--exit-when-idle", o->exit_when_idle,
+                "Exit 0 once every assigned partition is at its high watermark and every file is durable "
+                "and committed");
+  cmd->callback([o] {
+    auto config = config::LoadConfigFile(o->config_file);
+    if (!config.ok()) {
+      std::cerr << "invalid configuration: " << config.status().ToString() << "\n";
+      throw ExitCode{2};
+    }
+    spdlog::set_level(spdlog::level::from_str(config->worker.GetString("log.level")));
+    if (const char* level = std::getenv("FLOE_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
+    archive::ArchiverOptions options;
+    options.exit_when_idle = o->exit_when_idle;
+    options.stop = &InstallStopSignals();
+    auto archiver = archive::Archiver::Create(*config, options);
+    if (!archiver.ok()) {
+      std::cerr << "cannot start: " << archiver.status().ToString() << "\n";
+      throw ExitCode{2};
+    }
+    if (Status st = (*archiver)->Run(); !st.ok()) {
+      std::cerr << "floe run: " << st.ToString() << "\n";
+      throw ExitCode{1};
+    }
+  });
+}
+
+}  // namespace floe::cli
