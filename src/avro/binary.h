@@ -1,0 +1,206 @@
+// Avro binary encoding primitives (spec "Binary Encoding"): zig-zag varints, little-endian floats,
+// length-prefixed bytes, and UTF-8 validation. Readers never look past `end` and report the first problem
+// as an AvroError code; they are inline so the decoder's hot loop has no calls for them.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "avro/error.h"
+
+namespace floe::avro {
+
+// A cursor over one datum (or block). On failure `error` is set and the cursor stops moving.
+struct BinaryReader {
+  const uint8_t* begin = nullptr;
+  const uint8_t* p = nullptr;
+  const uint8_t* end = nullptr;
+  AvroError error = AvroError::kTruncated;
+  const char* what = "";  // static description of the failure
+
+  BinaryReader() = default;
+  BinaryReader(const void* data, size_t size)
+      : begin(static_cast<const uint8_t*>(data)), p(begin), end(begin + size) {}
+
+  size_t remaining() const { return static_cast<size_t>(end - p); }
+  size_t offset() const { return static_cast<size_t>(p - begin); }
+
+  bool Fail(AvroError e, const char* w) {
+    error = e;
+    what = w;
+    return false;
+  }
+
+  // A zig-zag long (at most 10 bytes).
+  bool ReadLong(int64_t& out) {
+    if (p < end && *p < 0x80) [[likely]] {
+      const uint64_t u = *p++;
+      out = static_cast<int64_t>((u >> 1) ^ (0 - (u & 1)));
+      return true;
+    }
+    uint64_t u = 0;
+    int shift = 0;
+    for (;;) {
+      if (p >= end) return Fail(AvroError::kTruncated, "varint past end of data");
+      const uint8_t b = *p++;
+      if (shift == 63 && b > 1) return Fail(AvroError::kVarintOverflow, "varint longer than 64 bits");
+      u |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) break;
+      shift += 7;
+      if (shift > 63) return Fail(AvroError::kVarintOverflow, "varint longer than 10 bytes");
+    }
+    out = static_cast<int64_t>((u >> 1) ^ (0 - (u & 1)));
+    return true;
+  }
+
+  bool ReadInt(int32_t& out) {
+    int64_t v;
+    if (!ReadLong(v)) return false;
+    if (v < INT32_MIN || v > INT32_MAX) return Fail(AvroError::kVarintOverflow, "int value does not fit 32 bits");
+    out = static_cast<int32_t>(v);
+    return true;
+  }
+
+  bool SkipVarint() {
+    for (int i = 0; i < 10; ++i) {
+      if (p >= end) return Fail(AvroError::kTruncated, "varint past end of data");
+      if (!(*p++ & 0x80)) return true;
+    }
+    return Fail(AvroError::kVarintOverflow, "varint longer than 10 bytes");
+  }
+
+  bool ReadBool(bool& out) {
+    if (p >= end) return Fail(AvroError::kTruncated, "boolean past end of data");
+    if (*p > 1) return Fail(AvroError::kInvalidLogicalValue, "boolean byte is neither 0 nor 1");
+    out = *p++ != 0;
+    return true;
+  }
+
+  bool ReadFloat(float& out) {
+    if (remaining() < 4) return Fail(AvroError::kTruncated, "float past end of data");
+    std::memcpy(&out, p, 4);
+    p += 4;
+    return true;
+  }
+
+  bool ReadDouble(double& out) {
+    if (remaining() < 8) return Fail(AvroError::kTruncated, "double past end of data");
+    std::memcpy(&out, p, 8);
+    p += 8;
+    return true;
+  }
+
+  // A length-prefixed byte string; `out` points into the input.
+  bool ReadBytes(std::string_view& out) {
+    int64_t n;
+    if (!ReadLong(n)) return false;
+    if (n < 0) return Fail(AvroError::kNegativeLength, "negative bytes/string length");
+    if (static_cast<uint64_t>(n) > remaining()) {
+      return Fail(static_cast<uint64_t>(n) > (uint64_t{1} << 31) ? AvroError::kLengthTooLarge : AvroError::kTruncated,
+                  "bytes/string length past end of data");
+    }
+    out = std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+    p += n;
+    return true;
+  }
+
+  bool ReadFixed(size_t n, const uint8_t*& out) {
+    if (remaining() < n) return Fail(AvroError::kTruncated, "fixed past end of data");
+    out = p;
+    p += n;
+    return true;
+  }
+
+  bool Skip(size_t n) {
+    if (remaining() < n) return Fail(AvroError::kTruncated, "value past end of data");
+    p += n;
+    return true;
+  }
+};
+
+// Item counts of arrays/maps whose items can take zero bytes (nulls, empty records) cannot be bounded by the
+// bytes left; one array or map may hold at most this many such items.
+inline constexpr uint64_t kMaxZeroWidthItems = 1 << 16;
+
+// Checks an array/map block count (already made positive) against the bytes left, given the fewest bytes one
+// item takes. `total` accumulates the items of the current array or map.
+inline bool CheckItemCount(BinaryReader& r, int64_t count, size_t min_item_size, uint64_t& total) {
+  const auto n = static_cast<uint64_t>(count);
+  total += n;
+  if (min_item_size == 0) {
+    if (total > kMaxZeroWidthItems) return r.Fail(AvroError::kLengthTooLarge, "too many zero-width items");
+    return true;
+  }
+  if (n > r.remaining() / min_item_size)
+    return r.Fail(AvroError::kLengthTooLarge, "block count larger than the bytes left");
+  return true;
+}
+
+// Whether `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+inline bool ValidUtf8(const char* data, size_t n) {
+  const auto* s = reinterpret_cast<const uint8_t*>(data);
+  size_t i = 0;
+  while (i < n) {
+    // ASCII runs, eight bytes at a time.
+    while (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, s + i, 8);
+      if (w & 0x8080808080808080ULL) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    const uint8_t c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+// --- Writing -------------------------------------------------------------------------------------------
+
+inline void WriteLong(std::string& out, int64_t v) {
+  uint64_t u = (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  char buf[10];
+  size_t n = 0;
+  while (u >= 0x80) {
+    buf[n++] = static_cast<char>((u & 0x7f) | 0x80);
+    u >>= 7;
+  }
+  buf[n++] = static_cast<char>(u);
+  out.append(buf, n);
+}
+
+inline void WriteFloat(std::string& out, float v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+inline void WriteDouble(std::string& out, double v) { out.append(reinterpret_cast<const char*>(&v), 8); }
+inline void WriteBytes(std::string& out, std::string_view s) {
+  WriteLong(out, static_cast<int64_t>(s.size()));
+  out.append(s);
+}
+
+}  // namespace floe::avro
