@@ -1,0 +1,460 @@
+// Decoding datums written by an independent encoder (python3-avro) into columns, checked value by value and
+// level by level; schema resolution cases; hostile payloads; business-time capture; Confluent framing.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "avro/confluent.h"
+#include "avro/decoder.h"
+#include "avro/json_codec.h"
+#include "avro/test_util.h"
+
+namespace floe::avro {
+namespace {
+
+using testing::Render;
+
+class PythonFixtureTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    const std::string dir = testing::ScratchDir("decode");
+    int rc = 0;
+    testing::Run(testing::FixtureScript() + " datums " + dir + "/datums.json", &rc);
+    ASSERT_EQ(rc, 0) << "python3-avro fixture script failed";
+    fixtures_ = new nlohmann::json(testing::ReadJsonFile(dir + "/datums.json"));
+  }
+  static void TearDownTestSuite() {
+    delete fixtures_;
+    fixtures_ = nullptr;
+  }
+
+  static Schema Writer(const std::string& name) { return *Schema::FromJson((*fixtures_)[name]["writer"]); }
+  static Schema Reader(const std::string& name) {
+    const auto& r = (*fixtures_)[name]["reader"];
+    return r.is_null() ? Writer(name) : *Schema::FromJson(r);
+  }
+  static std::vector<std::string> Datums(const std::string& name) {
+    std::vector<std::string> out;
+    for (const auto& h : (*fixtures_)[name]["datums"]) out.push_back(testing::Unhex(h.get<std::string>()));
+    return out;
+  }
+
+  // Decodes every datum of a case into one batch and renders it.
+  static std::string DecodeCase(const std::string& name) {
+    auto decoder = RecordDecoder::Compile(Writer(name), Reader(name));
+    EXPECT_TRUE(decoder.ok()) << decoder.status().ToString();
+    if (!decoder.ok()) return "";
+    columnar::ColumnarBatch batch(decoder->columnar_schema());
+    for (const auto& d : Datums(name)) {
+      Status st = decoder->Decode(d, batch);
+      EXPECT_TRUE(st.ok()) << name << ": " << st.ToString();
+    }
+    EXPECT_EQ(batch.num_records(), Datums(name).size());
+    return Render(batch);
+  }
+
+  static nlohmann::json* fixtures_;
+};
+nlohmann::json* PythonFixtureTest::fixtures_ = nullptr;
+
+TEST_F(PythonFixtureTest, Primitives) {
+  EXPECT_EQ(DecodeCase("primitives"),
+            "b: true false true\n"
+            "i: 0 -2147483648 2147483647\n"
+            "l: 0 9223372036854775807 -9223372036854775808\n"
+            "f: 1.5 -0 3\n"
+            "d: -2.25 1e+300 0.1\n"
+            "s: '' 0x68c3a96c6c6f20e2988320f09d849e '" + std::string(200, 'x') + "'\n"
+            "y: '' 0x00ff10 0x0001020304\n"
+            "n: 0:- 0:- 0:-\n");
+}
+
+TEST_F(PythonFixtureTest, LogicalTypes) {
+  EXPECT_EQ(DecodeCase("logical"),
+            "date: 19844\n"                       // 2024-05-01
+            "tmillis: 45015250\n"                 // 12:30:15.250
+            "tmicros: 86399999999\n"
+            "tsmillis: 1714564800123\n"           // 2024-05-01T12:00:00.123Z
+            "tsmicros: -1\n"
+            "ltsmillis: 1714564800123\n"
+            "ltsmicros: -1\n"
+            "dec: 0xf8a432eb\n"                   // -123456789 unscaled, big-endian two's complement
+            "decfix: 0x01b69b4ba630f34e\n"        // 123456789012345678
+            "id: 0x123e4567e89b12d3a456426614174000\n"
+            "dur: 0x010000000200000003000000\n"
+            "bad: '2024-01-01'\n"                 // "date" on a string is ignored: a plain string
+);
+}
+
+TEST_F(PythonFixtureTest, NestedRecordsListsMapsEnumsFixed) {
+  EXPECT_EQ(DecodeCase("nested"),
+            "id: 1 2\n"
+            "geo.lat: 1:1.5 0:-\n"
+            "geo.tags.list.element: 0/2:'a' 1/2:'b' 0/0:-\n"
+            "kind: 'VIDEO' 'BANNER'\n"
+            "price: 1:100 0:-\n"
+            "items.list.element.sku: 0/1:'s1' 1/1:'s2' 0/0:-\n"
+            "items.list.element.qty: 0/2:2 1/1:- 0/0:-\n"
+            "attrs.key_value.key: 0/1:'k1' 1/1:'k2' 0/0:-\n"
+            "attrs.key_value.value.list.element: 0/2:1 2/2:2 1/1:- 0/0:-\n"
+            "lmaps.list.element.key_value.key: 0/2:'m' 1/1:- 0/0:-\n"
+            "lmaps.list.element.key_value.value: 0/2:'x' 1/1:- 0/0:-\n"
+            "hash: 0x01020304 0x61626364\n"
+            "home.lat: 0 -1\n"
+            "home.tags.list.element: 0/0:- 0/1:'h'\n");
+}
+
+TEST_F(PythonFixtureTest, Unions) {
+  EXPECT_EQ(DecodeCase("unions"),
+            "u.string: 0:- 2:'str' 1:- 1:-\n"
+            "u.long: 0:- 1:- 2:7 1:-\n"
+            "u.P.x: 0:- 1:- 1:- 2:5\n"
+            "v.int: 1:1 0:- 1:-1 0:-\n"
+            "v.string: 0:- 1:'s' 0:- 1:''\n"
+            "nn: 0:- 0:- 0:- 0:-\n");
+}
+
+TEST_F(PythonFixtureTest, RecursiveTypeStoredAsJson) {
+  EXPECT_EQ(DecodeCase("recursive"),
+            "value: 1 9\n"
+            "next: 1:'{\"value\":2,\"next\":{\"value\":3,\"next\":null}}' 0:-\n");
+}
+
+TEST_F(PythonFixtureTest, TopLevelArray) {
+  EXPECT_EQ(DecodeCase("toplevel_array"), "value.list.element: 0/2:'a' 1/1:- 1/2:'b' 0/0:-\n");
+}
+
+TEST_F(PythonFixtureTest, SchemaResolution) {
+  EXPECT_EQ(DecodeCase("evolve"),
+            "color: 'OTHER' 'GREEN'\n"   // PURPLE is not a reader symbol: the enum default
+            "a: 1 -1\n"                  // int -> long
+            "b: -3 2\n"                  // int -> double
+            "c: 1.09951e+12 -5\n"        // long -> float
+            "f: 0.5 -1.25\n"             // float -> double
+            "s: 'str' ''\n"              // string -> bytes
+            "y: 'bytes' ''\n"            // bytes -> string
+            "new_name: 'renamed' ''\n"   // field alias
+            "opt: 1:5 1:-1\n"            // long -> ["null","long"]
+            "wu: 1:7 0:-\n"              // ["null","int"] -> ["null","long"]
+            "added: 42 42\n"             // defaults written into the columns
+            "added_rec.p: 'dflt' 'dflt'\n"
+            "added_rec.q.list.element: 0/1:1 1/1:2 0/1:1 1/1:2\n"
+            "added_opt: 0:- 0:-\n");
+}
+
+// The encoder agrees byte for byte with python3-avro on the same values.
+TEST_F(PythonFixtureTest, EncoderMatchesPythonAvro) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
+      {"primitives",
+       {R"({"b":true,"i":0,"l":0,"f":1.5,"d":-2.25,"s":"","y":"","n":null})",
+        R"({"b":false,"i":-2147483648,"l":9223372036854775807,"f":-0.0,"d":1e300,"s":"héllo ☃ 𝄞",
+            "y":"\u0000\u00ff\u0010","n":null})",
+        R"({"b":true,"i":2147483647,"l":-9223372036854775808,"f":3.0,"d":0.1,"s":")" + std::string(200, 'x') +
+            R"(","y":"\u0000\u0001\u0002\u0003\u0004","n":null})"}},
+      {"nested",
+       {R"({"id":1,"geo":{"lat":1.5,"tags":["a","b"]},"kind":"VIDEO","price":100,
+            "items":[{"sku":"s1","qty":2},{"sku":"s2","qty":null}],"attrs":{"k1":[1,2],"k2":[]},
+            "lmaps":[{"m":"x"},{}],"hash":"\u0001\u0002\u0003\u0004","home":{"lat":0.0,"tags":[]}})",
+        R"({"id":2,"geo":null,"kind":"BANNER","price":null,"items":[],"attrs":{},"lmaps":[],"hash":"abcd",
+            "home":{"lat":-1.0,"tags":["h"]}})"}},
+      // Tagged union values, then the same values plain (first branch whose JSON kind fits).
+      {"unions",
+       {R"({"u":null,"v":{"int":1},"nn":null})", R"({"u":{"string":"str"},"v":{"string":"s"},"nn":null})",
+        R"({"u":{"long":7},"v":-1,"nn":null})", R"({"u":{"P":{"x":5}},"v":"","nn":null})"}},
+      {"unions",
+       {R"({"u":null,"v":1,"nn":null})", R"({"u":"str","v":"s","nn":null})", R"({"u":7,"v":-1,"nn":null})",
+        R"({"u":{"x":5},"v":"","nn":null})"}},
+      {"recursive", {R"({"value":1,"next":{"value":2,"next":{"value":3,"next":null}}})", R"({"value":9,"next":null})"}},
+  };
+  for (const auto& [name, values] : cases) {
+    const Schema schema = Writer(name);
+    const auto expected = Datums(name);
+    ASSERT_EQ(values.size(), expected.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      std::string out;
+      Status st = EncodeJson(schema, nlohmann::json::parse(values[i]), out);
+      ASSERT_TRUE(st.ok()) << st.ToString();
+      EXPECT_EQ(testing::Hex(out), testing::Hex(expected[i])) << name << " #" << i;
+    }
+  }
+}
+
+TEST_F(PythonFixtureTest, DatumToJsonRendersWriterData) {
+  std::string json;
+  ASSERT_TRUE(DatumToJson(Writer("unions").root(), Datums("unions")[3], json).ok());
+  EXPECT_EQ(json, R"({"u":{"P":{"x":5}},"v":{"string":""},"nn":null})");
+  json.clear();
+  ASSERT_TRUE(DatumToJson(Writer("nested").root(), Datums("nested")[1], json).ok());
+  EXPECT_EQ(json, R"({"id":2,"geo":null,"kind":"BANNER","price":null,"items":[],"attrs":{},"lmaps":[],)"
+                  R"("hash":"abcd","home":{"lat":-1.0,"tags":["h"]}})");
+}
+
+TEST_F(PythonFixtureTest, ColumnarSchemaCarriesLogicalTypes) {
+  auto s = ToColumnarSchema(Writer("logical"));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->ToString(),
+            "schema Logical\n"
+            "  required int32 date (date)\n"
+            "  required int32 tmillis (time-millis)\n"
+            "  required int64 tmicros (time-micros)\n"
+            "  required int64 tsmillis (timestamp-millis)\n"
+            "  required int64 tsmicros (timestamp-micros)\n"
+            "  required int64 ltsmillis (timestamp-millis,local)\n"
+            "  required int64 ltsmicros (timestamp-micros,local)\n"
+            "  required binary dec (decimal(9,2))\n"
+            "  required fixed_len_byte_array(8) decfix (decimal(18,4))\n"
+            "  required fixed_len_byte_array(16) id (uuid)\n"
+            "  required fixed_len_byte_array(12) dur (interval)\n"
+            "  required binary bad (string)\n");
+  auto u = ToColumnarSchema(Writer("unions"));
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ(u->ToString(),
+            "schema U\n"
+            "  optional group u\n"
+            "    optional binary string (string)\n"
+            "    optional int64 long\n"
+            "    optional group P\n"
+            "      required int32 x\n"
+            "  required group v\n"
+            "    optional int32 int\n"
+            "    optional binary string (string)\n"
+            "  optional int32 nn\n");
+}
+
+// Every strict prefix of a valid datum fails, and a failed datum leaves nothing in the batch.
+TEST_F(PythonFixtureTest, TruncatedDatumsFailAndRollBack) {
+  for (const std::string name : {"primitives", "logical", "nested", "unions", "recursive", "evolve"}) {
+    auto decoder = RecordDecoder::Compile(Writer(name), Reader(name));
+    ASSERT_TRUE(decoder.ok());
+    columnar::ColumnarBatch batch(decoder->columnar_schema());
+    columnar::ColumnarBatch expected(decoder->columnar_schema());
+    for (const auto& d : Datums(name)) {
+      for (size_t n = 0; n < d.size(); ++n) {
+        Status st = decoder->Decode(d.substr(0, n), batch);
+        ASSERT_FALSE(st.ok()) << name << " prefix " << n;
+        EXPECT_TRUE(st.Is(AvroError::kTruncated) || st.Is(AvroError::kLengthTooLarge)) << st.ToString();
+      }
+      ASSERT_TRUE(decoder->Decode(d, batch).ok());
+      ASSERT_TRUE(decoder->Decode(d, expected).ok());
+      Status trailing = decoder->Decode(d + std::string(1, '\0'), batch);
+      EXPECT_TRUE(trailing.Is(AvroError::kTrailingBytes)) << trailing.ToString();
+    }
+    EXPECT_EQ(Render(batch), Render(expected)) << name;
+  }
+}
+
+// Random corruption never crashes (ASan/UBSan build) and never leaves a partial row.
+TEST_F(PythonFixtureTest, CorruptedDatumsNeverLeavePartialRows) {
+  std::mt19937 rng(7);
+  for (const std::string name : {"nested", "unions", "evolve", "recursive"}) {
+    auto decoder = RecordDecoder::Compile(Writer(name), Reader(name));
+    ASSERT_TRUE(decoder.ok());
+    columnar::ColumnarBatch batch(decoder->columnar_schema());
+    for (int round = 0; round < 2000; ++round) {
+      std::string d = Datums(name)[rng() % Datums(name).size()];
+      d[rng() % d.size()] = static_cast<char>(rng());
+      const size_t records = batch.num_records();
+      std::vector<size_t> entries;
+      for (size_t c = 0; c < batch.num_columns(); ++c) entries.push_back(batch.column(c).num_entries());
+      if (decoder->Decode(d, batch).ok()) continue;
+      ASSERT_EQ(batch.num_records(), records);
+      for (size_t c = 0; c < batch.num_columns(); ++c) ASSERT_EQ(batch.column(c).num_entries(), entries[c]);
+    }
+  }
+}
+
+Schema MustParse(const std::string& json) {
+  auto s = Schema::Parse(json);
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return *s;
+}
+
+Status DecodeOne(const Schema& schema, const std::string& bytes) {
+  auto decoder = RecordDecoder::Compile(schema, schema);
+  EXPECT_TRUE(decoder.ok());
+  columnar::ColumnarBatch batch(decoder->columnar_schema());
+  Status st = decoder->Decode(bytes, batch);
+  if (!st.ok()) {
+    EXPECT_EQ(batch.num_records(), 0u);
+    for (size_t c = 0; c < batch.num_columns(); ++c) EXPECT_EQ(batch.column(c).num_entries(), 0u);
+  }
+  return st;
+}
+
+TEST(HostilePayloadTest, NamedErrors) {
+  const Schema str = MustParse(R"({"type":"record","name":"R","fields":[{"name":"i","type":"int"},{"name":"s","type":"string"}]})");
+  EXPECT_TRUE(DecodeOne(str, std::string("\x02\x01", 2)).Is(AvroError::kNegativeLength));
+  // Length 2^62, zig-zag encoded: must not allocate, must not read.
+  std::string huge = "\x02";
+  WriteLong(huge, int64_t{1} << 62);
+  EXPECT_TRUE(DecodeOne(str, huge).Is(AvroError::kLengthTooLarge));
+  EXPECT_TRUE(DecodeOne(str, "\x02\x04\xff\xfe").Is(AvroError::kInvalidUtf8));
+  EXPECT_TRUE(DecodeOne(str, "\x02\x04\xc0\x80").Is(AvroError::kInvalidUtf8));  // overlong NUL
+  EXPECT_TRUE(DecodeOne(str, "\x02\x06\xed\xa0\x80").Is(AvroError::kInvalidUtf8));  // surrogate
+  EXPECT_TRUE(DecodeOne(str, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01\x00").Is(AvroError::kVarintOverflow));
+  EXPECT_TRUE(DecodeOne(str, "\x80\x80\x80\x80\x20\x00").Is(AvroError::kVarintOverflow));  // 2^33 as int
+  EXPECT_TRUE(DecodeOne(str, std::string("\x02\x00\x00", 3)).Is(AvroError::kTrailingBytes));
+
+  const Schema uni = MustParse(R"(["null","long"])");
+  EXPECT_TRUE(DecodeOne(uni, "\x04").Is(AvroError::kBadUnionIndex));
+  EXPECT_TRUE(DecodeOne(uni, "\x01").Is(AvroError::kBadUnionIndex));  // -1
+  const Schema en = MustParse(R"({"type":"enum","name":"E","symbols":["A","B"]})");
+  EXPECT_TRUE(DecodeOne(en, "\x04").Is(AvroError::kBadEnumIndex));
+
+  const Schema arr = MustParse(R"({"type":"array","items":"long"})");
+  std::string many;
+  WriteLong(many, int64_t{1} << 40);
+  EXPECT_TRUE(DecodeOne(arr, many + "\x02\x00").Is(AvroError::kLengthTooLarge));
+  std::string neg;
+  WriteLong(neg, -2);
+  WriteLong(neg, 1000);  // block byte size past the end
+  EXPECT_TRUE(DecodeOne(arr, neg + "\x02\x04\x00").Is(AvroError::kTruncated));
+  // Arrays of nulls take no bytes per item: bounded by a fixed limit instead.
+  const Schema nulls = MustParse(R"({"type":"array","items":"null"})");
+  std::string lots;
+  WriteLong(lots, int64_t{1} << 30);
+  EXPECT_TRUE(DecodeOne(nulls, lots + std::string(1, '\0')).Is(AvroError::kLengthTooLarge));
+  std::string few;
+  WriteLong(few, 3);
+  EXPECT_TRUE(DecodeOne(nulls, few + std::string(1, '\0')).ok());
+
+  const Schema uuid = MustParse(R"({"type":"string","logicalType":"uuid"})");
+  std::string bad_uuid;
+  WriteBytes(bad_uuid, "not-a-uuid");
+  EXPECT_TRUE(DecodeOne(uuid, bad_uuid).Is(AvroError::kInvalidLogicalValue));
+
+  const Schema boolean = MustParse(R"("boolean")");
+  EXPECT_TRUE(DecodeOne(boolean, "\x02").Is(AvroError::kInvalidLogicalValue));
+}
+
+TEST(HostilePayloadTest, DeepRecursiveDataIsBounded) {
+  const Schema list = MustParse(R"({"type":"record","name":"L","fields":[{"name":"next","type":["null","L"]}]})");
+  std::string deep;
+  for (int i = 0; i < 1000; ++i) deep += "\x02";
+  deep += std::string(1, '\0');
+  EXPECT_TRUE(DecodeOne(list, deep).Is(AvroError::kTooDeep));
+}
+
+TEST(ResolutionTest, IncompatibleSchemasFailToCompileWithTheField) {
+  const Schema w = MustParse(R"({"type":"record","name":"Ad","fields":[{"name":"price","type":"string"}]})");
+  const Schema r = MustParse(R"({"type":"record","name":"Ad","fields":[{"name":"price","type":"long"}]})");
+  auto d = RecordDecoder::Compile(w, r);
+  ASSERT_FALSE(d.ok());
+  EXPECT_TRUE(d.status().Is(AvroError::kIncompatibleSchema));
+  EXPECT_EQ(d.status().message(), "price: writer type string cannot be read as long");
+  const Schema r2 = MustParse(R"({"type":"record","name":"Ad","fields":[{"name":"price","type":"string"},
+      {"name":"qty","type":"int"}]})");
+  auto d2 = RecordDecoder::Compile(w, r2);
+  ASSERT_FALSE(d2.ok());
+  EXPECT_EQ(d2.status().message(), "qty: field 'qty' of record 'Ad' is missing from the writer and has no default");
+}
+
+TEST(ResolutionTest, UnresolvableUnionBranchesAndEnumSymbolsFailOnlyWhenTheyOccur) {
+  const Schema w = MustParse(R"({"type":"record","name":"R","fields":[
+      {"name":"u","type":["null","string","long"]},
+      {"name":"e","type":{"type":"enum","name":"E","symbols":["A","B","C"]}}]})");
+  const Schema r = MustParse(R"({"type":"record","name":"R","fields":[
+      {"name":"u","type":["null","long"]},
+      {"name":"e","type":{"type":"enum","name":"E","symbols":["A","B"]}}]})");
+  auto d = RecordDecoder::Compile(w, r);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  columnar::ColumnarBatch batch(d->columnar_schema());
+  auto enc = [&](const char* json) {
+    std::string out;
+    EXPECT_TRUE(EncodeJson(w, nlohmann::json::parse(json), out).ok());
+    return out;
+  };
+  EXPECT_TRUE(d->Decode(enc(R"({"u":{"long":5},"e":"B"})"), batch).ok());
+  EXPECT_TRUE(d->Decode(enc(R"({"u":null,"e":"A"})"), batch).ok());
+  EXPECT_TRUE(d->Decode(enc(R"({"u":{"string":"x"},"e":"A"})"), batch).Is(AvroError::kUnresolvedValue));
+  EXPECT_TRUE(d->Decode(enc(R"({"u":null,"e":"C"})"), batch).Is(AvroError::kUnresolvedValue));
+  EXPECT_EQ(Render(batch), "u: 1:5 0:-\ne: 'B' 'A'\n");
+}
+
+TEST(CaptureTest, ReportsTheFirstPresentCandidate) {
+  const Schema w = MustParse(R"({"type":"record","name":"Ev","fields":[
+      {"name":"meta","type":["null",{"type":"record","name":"Meta","fields":[
+          {"name":"event_time","type":["null",{"type":"long","logicalType":"timestamp-millis"}]}]}]},
+      {"name":"tags","type":{"type":"array","items":"string"}},
+      {"name":"ts_str","type":"string"},
+      {"name":"day","type":{"type":"int","logicalType":"date"}}]})");
+  DecoderOptions opts;
+  opts.capture_paths = {"meta.event_time", "ts_str"};
+  auto d = RecordDecoder::Compile(w, w, opts);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  columnar::ColumnarBatch batch(d->columnar_schema());
+  auto decode = [&](const char* json) {
+    std::string out;
+    EXPECT_TRUE(EncodeJson(w, nlohmann::json::parse(json), out).ok());
+    EXPECT_TRUE(d->Decode(out, batch).ok());
+    return d->captured();
+  };
+  CapturedValue v = decode(R"({"meta":{"event_time":1714564800123},"tags":["a"],"ts_str":"2024-01-01","day":3})");
+  EXPECT_EQ(v.candidate, 0);
+  EXPECT_EQ(v.kind, CapturedValue::Kind::kLong);
+  EXPECT_EQ(v.long_value, 1714564800123);
+  EXPECT_EQ(v.logical, LogicalType::kTimestampMillis);
+  v = decode(R"({"meta":{"event_time":null},"tags":[],"ts_str":"2024-01-02T00:00:00Z","day":3})");
+  EXPECT_EQ(v.candidate, 1);
+  EXPECT_EQ(v.kind, CapturedValue::Kind::kString);
+  EXPECT_EQ(v.string_value, "2024-01-02T00:00:00Z");
+  v = decode(R"({"meta":null,"tags":[],"ts_str":"x","day":3})");
+  EXPECT_EQ(v.candidate, 1);
+
+  opts.capture_paths = {"day"};
+  auto day = RecordDecoder::Compile(w, w, opts);
+  ASSERT_TRUE(day.ok());
+  columnar::ColumnarBatch b2(day->columnar_schema());
+  std::string out;
+  ASSERT_TRUE(EncodeJson(w, nlohmann::json::parse(R"({"meta":null,"tags":[],"ts_str":"x","day":19844})"), out).ok());
+  ASSERT_TRUE(day->Decode(out, b2).ok());
+  EXPECT_EQ(day->captured().long_value, 19844);
+  EXPECT_EQ(day->captured().logical, LogicalType::kDate);
+
+  for (const char* bad : {"tags", "nope", "meta", "meta.event_time.x"}) {
+    opts.capture_paths = {bad};
+    auto r = RecordDecoder::Compile(w, w, opts);
+    EXPECT_TRUE(r.status().Is(AvroError::kUnsupported)) << bad;
+  }
+}
+
+TEST(CaptureTest, DefaultsAndPromotionsAreCaptured) {
+  const Schema w = MustParse(R"({"type":"record","name":"E","fields":[{"name":"t","type":"int"}]})");
+  const Schema r = MustParse(R"({"type":"record","name":"E","fields":[{"name":"t","type":"long"},
+      {"name":"src","type":"string","default":"none"}]})");
+  DecoderOptions opts;
+  opts.capture_paths = {"src", "t"};
+  auto d = RecordDecoder::Compile(w, r, opts);
+  ASSERT_TRUE(d.ok());
+  columnar::ColumnarBatch batch(d->columnar_schema());
+  ASSERT_TRUE(d->Decode(std::string("\x0e"), batch).ok());
+  EXPECT_EQ(d->captured().candidate, 0);
+  EXPECT_EQ(d->captured().string_value, "none");
+  opts.capture_paths = {"t"};
+  auto d2 = RecordDecoder::Compile(w, r, opts);
+  columnar::ColumnarBatch b2(d2->columnar_schema());
+  ASSERT_TRUE(d2->Decode(std::string("\x0e"), b2).ok());
+  EXPECT_EQ(d2->captured().long_value, 7);
+}
+
+TEST(ConfluentFramingTest, ParsesHeaderAndDecodesBody) {
+  EXPECT_TRUE(ParseConfluentFrame("").status().Is(AvroError::kTruncated));
+  EXPECT_TRUE(ParseConfluentFrame("\x01\0\0\0\x01").status().Is(AvroError::kBadMagic));
+  EXPECT_TRUE(ParseConfluentFrame(std::string("\0\0\0", 3)).status().Is(AvroError::kTruncated));
+  EXPECT_TRUE(UnknownSchemaId(7).Is(AvroError::kUnknownSchemaId));
+
+  const Schema s = MustParse(R"({"type":"record","name":"R","fields":[{"name":"id","type":"long"}]})");
+  std::string payload;
+  AppendConfluentHeader(payload, 0x01020304);
+  ASSERT_TRUE(EncodeJson(s, nlohmann::json::parse(R"({"id":-3})"), payload).ok());
+  auto frame = ParseConfluentFrame(payload);
+  ASSERT_TRUE(frame.ok());
+  EXPECT_EQ(frame->schema_id, 0x01020304u);
+  auto d = RecordDecoder::Compile(s, s);
+  columnar::ColumnarBatch batch(d->columnar_schema());
+  ASSERT_TRUE(d->Decode(frame->body, batch).ok());
+  EXPECT_EQ(Render(batch), "id: -3\n");
+}
+
+}  // namespace
+}  // namespace floe::avro
