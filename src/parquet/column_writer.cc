@@ -1,0 +1,968 @@
+#include "parquet/column_writer.h"
+
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+#include "parquet/bloom_filter.h"
+#include "parquet/compression.h"
+#include "parquet/encoding.h"
+#include "parquet/errors.h"
+#include "parquet/schema_mapping.h"
+#include "parquet/statistics.h"
+
+namespace floe::parquet {
+
+using columnar::ColumnBuffer;
+using columnar::LogicalKind;
+using columnar::PhysicalType;
+using format::Encoding;
+
+namespace {
+
+// Per-thread encode/compress buffers: pages exist in encoded form only while they are being written, so
+// thousands of writers on one thread share these instead of holding their own.
+struct Scratch {
+  std::string body;
+  std::string compressed;
+  std::string header;
+  std::string alt;
+};
+Scratch& ThreadScratch() {
+  thread_local Scratch s;
+  return s;
+}
+
+constexpr size_t kSliceEntries = 1024;
+// A dictionary whose entries exceed this share of the first page's values is dropped before it is used.
+constexpr double kDistinctRatioForPlain = 0.5;
+
+size_t VectorBytes(const auto& v) { return v.capacity() * sizeof(v[0]); }
+
+// Distinct xxHash64 values of a chunk, for sizing its Bloom filter at the end. Past the number of distinct
+// values a max-size filter serves, it inserts straight into such a filter instead.
+class BloomCollector {
+ public:
+  BloomCollector(double fpp, uint32_t max_bytes) : fpp_(fpp), max_bytes_(max_bytes) {
+    cap_ = static_cast<size_t>(static_cast<double>(max_bytes) * -std::log(1.0 - std::pow(fpp, 1.0 / 8.0)));
+    if (cap_ < 16) cap_ = 16;
+  }
+  void Insert(uint64_t h) {
+    if (direct_) {
+      direct_->Insert(h);
+      return;
+    }
+    if (h == 0) {
+      has_zero_ = true;
+      return;
+    }
+    if ((count_ + 1) * 2 > slots_.size()) Grow();
+    size_t i = (h * 0x9E3779B97F4A7C15ULL) >> shift_;
+    while (slots_[i] != 0) {
+      if (slots_[i] == h) return;
+      i = (i + 1) & (slots_.size() - 1);
+    }
+    slots_[i] = h;
+    if (++count_ > cap_) {
+      direct_.emplace(SplitBlockBloomFilter::OptimalBytes(cap_, fpp_, max_bytes_));
+      for (uint64_t s : slots_) if (s) direct_->Insert(s);
+      if (has_zero_) direct_->Insert(0);
+      std::vector<uint64_t>().swap(slots_);
+    }
+  }
+  std::string Build() const {
+    if (direct_) return direct_->Serialize();
+    SplitBlockBloomFilter f(SplitBlockBloomFilter::OptimalBytes(count_ + has_zero_, fpp_, max_bytes_));
+    for (uint64_t s : slots_) if (s) f.Insert(s);
+    if (has_zero_) f.Insert(0);
+    return f.Serialize();
+  }
+  void Reset() {
+    std::vector<uint64_t>().swap(slots_);
+    direct_.reset();
+    count_ = 0;
+    has_zero_ = false;
+  }
+  size_t memory_bytes() const { return slots_.capacity() * 8 + (direct_ ? direct_->num_bytes() : 0); }
+
+ private:
+  void Grow() {
+    std::vector<uint64_t> old;
+    old.swap(slots_);
+    const size_t n = old.empty() ? 64 : old.size() * 2;
+    slots_.assign(n, 0);
+    shift_ = 64 - __builtin_ctzll(n);
+    count_ = 0;
+    for (uint64_t s : old) {
+      if (!s) continue;
+      size_t i = (s * 0x9E3779B97F4A7C15ULL) >> shift_;
+      while (slots_[i] != 0) i = (i + 1) & (n - 1);
+      slots_[i] = s;
+      ++count_;
+    }
+  }
+  double fpp_;
+  uint32_t max_bytes_;
+  size_t cap_;
+  std::vector<uint64_t> slots_;
+  int shift_ = 58;
+  size_t count_ = 0;
+  bool has_zero_ = false;
+  std::optional<SplitBlockBloomFilter> direct_;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+// Base
+
+ColumnWriter::ColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& options, PageSink* sink, bool bloom)
+    : leaf_(leaf), node_(*leaf.node), options_(options), sink_(sink), bloom_(bloom) {}
+
+Status ColumnWriter::Write(const ColumnBuffer& buf) {
+  const size_t n = buf.num_entries();
+  const int16_t max_def = leaf_.max_definition_level;
+  const int16_t max_rep = leaf_.max_repetition_level;
+  const int16_t* defs = max_def > 0 ? buf.def_levels().data() : nullptr;
+  const int16_t* reps = max_rep > 0 ? buf.rep_levels().data() : nullptr;
+  size_t e = 0, v = 0;
+  while (e < n) {
+    size_t end = std::min(n, e + kSliceEntries);
+    if (reps) {
+      while (end < n && reps[end] != 0) ++end;
+    }
+    const size_t entries = end - e;
+    size_t values = entries;
+    if (defs) {
+      values = 0;
+      for (size_t i = e; i < end; ++i) values += defs[i] == max_def;
+      def_.insert(def_.end(), defs + e, defs + end);
+    }
+    size_t rows = entries;
+    if (reps) {
+      rows = 0;
+      for (size_t i = e; i < end; ++i) rows += reps[i] == 0;
+      rep_.insert(rep_.end(), reps + e, reps + end);
+    }
+    AppendValues(buf, v, v + values);
+    page_entries_ += entries;
+    page_values_ += values;
+    page_rows_ += rows;
+    chunk_nulls_ += static_cast<int64_t>(entries - values);
+    e = end;
+    v += values;
+    FLOE_RETURN_IF_ERROR(AfterSlice());
+    if (PageValueBytes() + page_entries_ / 4 >= options_.page_bytes) FLOE_RETURN_IF_ERROR(FlushPage());
+  }
+  return Status::Ok();
+}
+
+void ColumnWriter::NoteEncoding(Encoding e) {
+  for (auto x : encodings_) if (x == e) return;
+  encodings_.push_back(e);
+}
+
+void ColumnWriter::NotePageEncoding(format::PageType type, Encoding e) {
+  NoteEncoding(e);
+  for (auto& s : encoding_stats_) {
+    if (s.page_type == type && s.encoding == e) {
+      ++s.count;
+      return;
+    }
+  }
+  encoding_stats_.push_back({type, e, 1});
+}
+
+Status ColumnWriter::WritePageBytes(format::PageHeader& header, std::string_view body, std::optional<SpoolRange>* where) {
+  auto& s = ThreadScratch();
+  s.header.clear();
+  format::Serialize(header, &s.header);
+  FLOE_ASSIGN_OR_RETURN(uint64_t offset, sink_->Append(s.header, body));
+  const SpoolRange r{offset, s.header.size() + body.size()};
+  chunk_uncompressed_ += static_cast<int64_t>(s.header.size()) + header.uncompressed_page_size;
+  chunk_compressed_ += static_cast<int64_t>(s.header.size()) + header.compressed_page_size;
+  if (where) *where = r;
+  else pages_.push_back(r);
+  return Status::Ok();
+}
+
+Status ColumnWriter::FlushPage(bool release) {
+  if (page_entries_ > 0) {
+    auto& s = ThreadScratch();
+    s.body.clear();
+    const bool v2 = options_.data_page_v2;
+    auto put_levels = [&](const std::vector<int16_t>& levels, int16_t max) -> int32_t {
+      const size_t at = s.body.size();
+      if (!v2) s.body.append(4, '\0');
+      EncodeRleHybrid(levels.data(), levels.size(), BitWidth(static_cast<uint64_t>(max)), &s.body);
+      const uint32_t len = static_cast<uint32_t>(s.body.size() - at - (v2 ? 0 : 4));
+      if (!v2) std::memcpy(s.body.data() + at, &len, 4);
+      return static_cast<int32_t>(len);
+    };
+    int32_t rep_len = 0, def_len = 0;
+    if (leaf_.max_repetition_level > 0) rep_len = put_levels(rep_, leaf_.max_repetition_level);
+    if (leaf_.max_definition_level > 0) def_len = put_levels(def_, leaf_.max_definition_level);
+    if (leaf_.max_repetition_level > 0 || leaf_.max_definition_level > 0) NoteEncoding(Encoding::kRle);
+    const size_t levels_end = s.body.size();
+    Encoding enc = Encoding::kPlain;
+    PageStats ps;
+    FLOE_RETURN_IF_ERROR(EncodeValues(&s.body, &enc, &ps));
+
+    s.compressed.clear();
+    if (v2) {
+      s.compressed.append(s.body, 0, levels_end);
+      FLOE_RETURN_IF_ERROR(Compress(options_.codec, options_.compression_level,
+                                    reinterpret_cast<const uint8_t*>(s.body.data()) + levels_end,
+                                    s.body.size() - levels_end, &s.compressed));
+    } else {
+      FLOE_RETURN_IF_ERROR(Compress(options_.codec, options_.compression_level,
+                                    reinterpret_cast<const uint8_t*>(s.body.data()), s.body.size(), &s.compressed));
+    }
+    if (s.body.size() > INT32_MAX || s.compressed.size() > INT32_MAX)
+      return Error(ParquetError::kInvalidArgument, "page larger than 2 GiB");
+
+    format::Statistics st;
+    st.null_count = static_cast<int64_t>(page_entries_ - page_values_);
+    if (ps.has_min_max) {
+      st.min_value = ps.min;
+      st.max_value = ps.max;
+      if (SortOrderOf(node_) == SortOrder::kSigned && ps.exact) {
+        st.min = ps.min;
+        st.max = ps.max;
+      }
+      if (!ps.exact) {
+        st.is_min_value_exact = false;
+        st.is_max_value_exact = false;
+      }
+    }
+    format::PageHeader header;
+    header.uncompressed_page_size = static_cast<int32_t>(s.body.size());
+    header.compressed_page_size = static_cast<int32_t>(s.compressed.size());
+    if (v2) {
+      header.type = format::PageType::kDataPageV2;
+      auto& h = header.data_page_header_v2.emplace();
+      h.num_values = static_cast<int32_t>(page_entries_);
+      h.num_nulls = static_cast<int32_t>(page_entries_ - page_values_);
+      h.num_rows = static_cast<int32_t>(page_rows_);
+      h.encoding = enc;
+      h.definition_levels_byte_length = def_len;
+      h.repetition_levels_byte_length = rep_len;
+      h.is_compressed = options_.codec != format::Codec::kUncompressed;
+      h.statistics = std::move(st);
+    } else {
+      header.type = format::PageType::kDataPage;
+      auto& h = header.data_page_header.emplace();
+      h.num_values = static_cast<int32_t>(page_entries_);
+      h.encoding = enc;
+      h.statistics = std::move(st);
+    }
+    FLOE_RETURN_IF_ERROR(WritePageBytes(header, s.compressed, nullptr));
+    NotePageEncoding(header.type, enc);
+
+    index_.null_pages.push_back(page_values_ == 0);
+    index_.min_values.push_back(ps.has_min_max ? ps.min : std::string());
+    index_.max_values.push_back(ps.has_min_max ? ps.max : std::string());
+    index_.null_counts.push_back(static_cast<int64_t>(page_entries_ - page_values_));
+    if (!ps.index_valid) index_valid_ = false;
+    page_first_rows_.push_back(static_cast<int64_t>(chunk_rows_));
+    chunk_rows_ += page_rows_;
+    chunk_entries_ += static_cast<int64_t>(page_entries_);
+    def_.clear();
+    rep_.clear();
+    page_entries_ = page_values_ = page_rows_ = 0;
+  }
+  if (release) {
+    std::vector<int16_t>().swap(def_);
+    std::vector<int16_t>().swap(rep_);
+    ReleaseValueMemory();
+  }
+  return Status::Ok();
+}
+
+Result<FinishedChunk> ColumnWriter::FinishChunk() {
+  FLOE_RETURN_IF_ERROR(FlushPage());
+  FinishedChunk fc;
+  FLOE_RETURN_IF_ERROR(WriteDictionaryPage(&fc.dictionary_page));
+  auto& m = fc.meta;
+  m.type = LeafElement(node_).type.value_or(format::Type::kByteArray);
+  m.encodings = encodings_;
+  m.path_in_schema = leaf_.path;
+  m.codec = options_.codec;
+  m.num_values = chunk_entries_;
+  m.total_uncompressed_size = chunk_uncompressed_;
+  m.total_compressed_size = chunk_compressed_;
+  m.encoding_stats = encoding_stats_;
+  auto& st = m.statistics.emplace();
+  ChunkStatistics(&st);
+  st.null_count = chunk_nulls_;
+  fc.data_pages = std::move(pages_);
+  fc.page_first_rows = std::move(page_first_rows_);
+  if (index_valid_ && !fc.data_pages.empty() && SortOrderOf(node_) != SortOrder::kNone) {
+    // Boundary order over the non-null pages.
+    bool asc = true, desc = true;
+    const std::string* prev_min = nullptr;
+    const std::string* prev_max = nullptr;
+    for (size_t i = 0; i < index_.null_pages.size(); ++i) {
+      if (index_.null_pages[i]) continue;
+      if (prev_min) {
+        const int cmin = CompareStatValues(node_, *prev_min, index_.min_values[i]);
+        const int cmax = CompareStatValues(node_, *prev_max, index_.max_values[i]);
+        if (cmin > 0 || cmax > 0) asc = false;
+        if (cmin < 0 || cmax < 0) desc = false;
+      }
+      prev_min = &index_.min_values[i];
+      prev_max = &index_.max_values[i];
+    }
+    index_.boundary_order = asc ? format::BoundaryOrder::kAscending
+                                : desc ? format::BoundaryOrder::kDescending : format::BoundaryOrder::kUnordered;
+    fc.column_index.emplace();
+    format::Serialize(index_, &*fc.column_index);
+  }
+  if (bloom_) {
+    if (auto bits = BuildBloomFilter()) {
+      FLOE_ASSIGN_OR_RETURN(uint64_t off, sink_->Append(*bits, {}));
+      fc.bloom_filter = SpoolRange{off, bits->size()};
+    }
+  }
+  // Reset for the next chunk.
+  chunk_rows_ = 0;
+  chunk_entries_ = chunk_nulls_ = chunk_uncompressed_ = chunk_compressed_ = 0;
+  encodings_.clear();
+  encoding_stats_.clear();
+  pages_.clear();
+  page_first_rows_.clear();
+  index_ = format::ColumnIndex();
+  index_valid_ = true;
+  ResetChunk();
+  return fc;
+}
+
+size_t ColumnWriter::memory_bytes() const {
+  return VectorBytes(def_) + VectorBytes(rep_) + ValueMemoryBytes() + index_.min_values.size() * 48 +
+         pages_.capacity() * sizeof(SpoolRange);
+}
+
+uint64_t ColumnWriter::estimated_chunk_bytes() const {
+  return static_cast<uint64_t>(chunk_compressed_) + PageValueBytes() + DictionaryBytes();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Shared dictionary/fallback logic of the numeric and byte-array writers.
+
+namespace {
+
+template <typename T>
+T Bitcast(const void* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+}  // namespace
+
+// Fixed-width numbers: int32, int64, float, double.
+template <typename T>
+class NumericColumnWriter final : public ColumnWriter {
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  static constexpr bool kFloat = std::is_floating_point_v<T>;
+  static constexpr bool kInt = !kFloat;
+
+ public:
+  NumericColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& o, PageSink* sink, bool bloom)
+      : ColumnWriter(leaf, o, sink, bloom),
+        unsigned_(SortOrderOf(*leaf.node) == SortOrder::kUnsigned),
+        bloom_hashes_(o.bloom_fpp, o.bloom_max_bytes) {
+    ResetChunk();
+  }
+
+  Status DropDictionary() override {
+    if (!dict_mode_) return Status::Ok();
+    FLOE_RETURN_IF_ERROR(FlushPage());
+    return EndDictionary();
+  }
+
+ protected:
+  void AppendValues(const ColumnBuffer& buf, size_t begin, size_t end) override {
+    const uint8_t* src = buf.fixed().data() + begin * sizeof(T);
+    const size_t n = end - begin;
+    if (dict_mode_) {
+      const size_t at = indices_.size();
+      indices_.resize(at + n);
+      uint32_t* out = indices_.data() + at;
+      for (size_t i = 0; i < n; ++i) {
+        const T v = Bitcast<T>(src + i * sizeof(T));
+        out[i] = Lookup(v);
+        Observe(v);
+      }
+    } else {
+      const size_t at = values_.size();
+      values_.resize(at + n);
+      std::memcpy(values_.data() + at, src, n * sizeof(T));
+      for (size_t i = 0; i < n; ++i) {
+        const T v = values_[at + i];
+        Observe(v);
+        if (bloom_) bloom_hashes_.Insert(XxHash64(&v, sizeof v));
+      }
+    }
+  }
+
+  size_t PageValueBytes() const override {
+    if (dict_mode_) return indices_.size() * static_cast<size_t>(BitWidth(dict_.size())) / 8 + 1;
+    return values_.size() * sizeof(T);
+  }
+
+  Status AfterSlice() override {
+    if (dict_mode_ && dict_.size() * sizeof(T) > options_.dictionary_max_bytes) return DropDictionary();
+    return Status::Ok();
+  }
+
+  Status EncodeValues(std::string* out, Encoding* enc, PageStats* ps) override {
+    if (dict_mode_ && !dict_used_ && static_cast<double>(dict_.size()) > kDistinctRatioForPlain * page_values_) {
+      // Mostly distinct: this chunk goes without a dictionary from its first page on.
+      values_.resize(indices_.size());
+      for (size_t i = 0; i < indices_.size(); ++i) values_[i] = dict_[indices_[i]];
+      indices_.clear();
+      ClearDictionary();
+      dict_mode_ = false;
+    }
+    if (dict_mode_) {
+      const int bw = std::max(1, BitWidth(dict_.size() - 1));
+      out->push_back(static_cast<char>(bw));
+      EncodeRleHybrid(indices_.data(), indices_.size(), bw, out);
+      indices_.clear();
+      dict_used_ = true;
+      *enc = Encoding::kRleDictionary;
+    } else {
+      *enc = Encoding::kPlain;
+      const size_t plain = values_.size() * sizeof(T);
+      bool done = false;
+      if constexpr (kInt) {
+        if (delta_losses_ < 2 && values_.size() >= 16) {
+          auto& alt = ThreadScratch().alt;
+          alt.clear();
+          EncodeDeltaBinaryPacked(values_.data(), values_.size(), &alt);
+          if (alt.size() < plain * 9 / 10) {
+            out->append(alt);
+            *enc = Encoding::kDeltaBinaryPacked;
+            done = true;
+          } else {
+            ++delta_losses_;
+          }
+        }
+      }
+      if (!done) out->append(reinterpret_cast<const char*>(values_.data()), plain);
+      values_.clear();
+    }
+    if (phas_) {
+      T mn = pmin_, mx = pmax_;
+      if constexpr (kFloat) {
+        if (mn == 0) mn = -static_cast<T>(0.0);
+        if (mx == 0) mx = static_cast<T>(0.0);
+      }
+      ps->has_min_max = true;
+      ps->min.assign(reinterpret_cast<const char*>(&mn), sizeof(T));
+      ps->max.assign(reinterpret_cast<const char*>(&mx), sizeof(T));
+      Merge(pmin_, cmin_, chas_, true);
+      Merge(pmax_, cmax_, chas_, false);
+      chas_ = true;
+    } else if (page_values_ > 0) {
+      ps->index_valid = false;  // only NaNs: the spec forbids a ColumnIndex for this chunk
+    }
+    phas_ = false;
+    return Status::Ok();
+  }
+
+  Status WriteDictionaryPage(std::optional<SpoolRange>* where) override {
+    if (dict_mode_) FLOE_RETURN_IF_ERROR(EndDictionary());
+    *where = dict_page_;
+    return Status::Ok();
+  }
+
+  void ChunkStatistics(format::Statistics* st) override {
+    if (kFloat) st->nan_count = nan_count_;
+    if (!chas_) return;
+    T mn = cmin_, mx = cmax_;
+    if constexpr (kFloat) {
+      if (mn == 0) mn = -static_cast<T>(0.0);
+      if (mx == 0) mx = static_cast<T>(0.0);
+    }
+    st->min_value.emplace(reinterpret_cast<const char*>(&mn), sizeof(T));
+    st->max_value.emplace(reinterpret_cast<const char*>(&mx), sizeof(T));
+    if (!unsigned_) {
+      st->min = st->min_value;
+      st->max = st->max_value;
+    }
+  }
+
+  void ResetChunk() override {
+    ClearDictionary();
+    dict_mode_ = options_.dictionary;
+    dict_used_ = false;
+    dict_page_.reset();
+    chas_ = phas_ = false;
+    nan_count_ = 0;
+    delta_losses_ = 0;
+    bloom_hashes_.Reset();
+  }
+
+  size_t ValueMemoryBytes() const override {
+    return VectorBytes(indices_) + VectorBytes(values_) + VectorBytes(dict_) + VectorBytes(slots_) +
+           bloom_hashes_.memory_bytes();
+  }
+  void ReleaseValueMemory() override {
+    std::vector<uint32_t>().swap(indices_);
+    std::vector<T>().swap(values_);
+  }
+  uint64_t DictionaryBytes() const override { return dict_.size() * sizeof(T); }
+
+  std::optional<std::string> BuildBloomFilter() override { return bloom_hashes_.Build(); }
+
+ private:
+  bool Less(T a, T b) const {
+    if constexpr (kInt) {
+      if (unsigned_) return static_cast<Bits>(a) < static_cast<Bits>(b);
+    }
+    return a < b;
+  }
+  void Observe(T v) {
+    if constexpr (kFloat) {
+      if (std::isnan(v)) {
+        ++nan_count_;
+        return;
+      }
+    }
+    if (!phas_) {
+      pmin_ = pmax_ = v;
+      phas_ = true;
+      return;
+    }
+    if (Less(v, pmin_)) pmin_ = v;
+    if (Less(pmax_, v)) pmax_ = v;
+  }
+  void Merge(T page, T& chunk, bool has, bool is_min) {
+    if (!has) chunk = page;
+    else if (is_min ? Less(page, chunk) : Less(chunk, page)) chunk = page;
+  }
+
+  uint32_t Lookup(T v) {
+    const Bits b = Bitcast<Bits>(&v);
+    size_t i = (static_cast<uint64_t>(b) * 0x9E3779B97F4A7C15ULL) >> shift_;
+    while (true) {
+      const uint32_t s = slots_[i];
+      if (s == 0) break;
+      if (Bitcast<Bits>(&dict_[s - 1]) == b) return s - 1;
+      i = (i + 1) & (slots_.size() - 1);
+    }
+    dict_.push_back(v);
+    slots_[i] = static_cast<uint32_t>(dict_.size());
+    if (bloom_) bloom_hashes_.Insert(XxHash64(&v, sizeof v));
+    if (dict_.size() * 2 > slots_.size()) Rehash(slots_.size() * 2);
+    return static_cast<uint32_t>(dict_.size() - 1);
+  }
+  void Rehash(size_t n) {
+    slots_.assign(n, 0);
+    shift_ = 64 - __builtin_ctzll(n);
+    for (size_t k = 0; k < dict_.size(); ++k) {
+      const Bits b = Bitcast<Bits>(&dict_[k]);
+      size_t i = (static_cast<uint64_t>(b) * 0x9E3779B97F4A7C15ULL) >> shift_;
+      while (slots_[i] != 0) i = (i + 1) & (n - 1);
+      slots_[i] = static_cast<uint32_t>(k + 1);
+    }
+  }
+  void ClearDictionary() {
+    std::vector<T>().swap(dict_);
+    slots_.assign(16, 0);
+    shift_ = 60;
+  }
+  // Writes the dictionary page (if a data page used it) and continues without a dictionary.
+  Status EndDictionary() {
+    if (dict_used_ && !dict_.empty()) {
+      auto& s = ThreadScratch();
+      s.compressed.clear();
+      FLOE_RETURN_IF_ERROR(Compress(options_.codec, options_.compression_level,
+                                    reinterpret_cast<const uint8_t*>(dict_.data()), dict_.size() * sizeof(T),
+                                    &s.compressed));
+      format::PageHeader h;
+      h.type = format::PageType::kDictionaryPage;
+      h.uncompressed_page_size = static_cast<int32_t>(dict_.size() * sizeof(T));
+      h.compressed_page_size = static_cast<int32_t>(s.compressed.size());
+      auto& d = h.dictionary_page_header.emplace();
+      d.num_values = static_cast<int32_t>(dict_.size());
+      d.encoding = Encoding::kPlain;
+      FLOE_RETURN_IF_ERROR(WritePageBytes(h, s.compressed, &dict_page_));
+      NotePageEncoding(format::PageType::kDictionaryPage, Encoding::kPlain);
+    }
+    ClearDictionary();
+    dict_mode_ = false;
+    return Status::Ok();
+  }
+
+  const bool unsigned_;
+  bool dict_mode_ = true;
+  bool dict_used_ = false;
+  std::optional<SpoolRange> dict_page_;
+  std::vector<T> dict_;
+  std::vector<uint32_t> slots_;
+  int shift_ = 60;
+  std::vector<uint32_t> indices_;
+  std::vector<T> values_;
+  T pmin_{}, pmax_{}, cmin_{}, cmax_{};
+  bool phas_ = false, chas_ = false;
+  int64_t nan_count_ = 0;
+  int delta_losses_ = 0;
+  BloomCollector bloom_hashes_;
+};
+
+// BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY.
+class BytesColumnWriter final : public ColumnWriter {
+ public:
+  BytesColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& o, PageSink* sink, bool bloom)
+      : ColumnWriter(leaf, o, sink, bloom),
+        width_(leaf.node->physical == PhysicalType::kFixedLenByteArray ? static_cast<size_t>(leaf.node->type_length) : 0),
+        order_(SortOrderOf(*leaf.node)),
+        utf8_(leaf.node->logical == LogicalKind::kString || leaf.node->logical == LogicalKind::kJson ||
+              leaf.node->logical == LogicalKind::kEnum),
+        truncatable_(width_ == 0 && order_ == SortOrder::kBytes),
+        bloom_hashes_(o.bloom_fpp, o.bloom_max_bytes) {
+    ResetChunk();
+  }
+
+  Status DropDictionary() override {
+    if (!dict_mode_) return Status::Ok();
+    FLOE_RETURN_IF_ERROR(FlushPage());
+    return EndDictionary();
+  }
+
+ protected:
+  std::string_view Value(const ColumnBuffer& buf, size_t i) const {
+    if (width_) return {reinterpret_cast<const char*>(buf.fixed().data()) + i * width_, width_};
+    return buf.bytes_value(i);
+  }
+  std::string_view DictValue(uint32_t k) const { return {arena_.data() + offs_[k], offs_[k + 1] - offs_[k]}; }
+
+  void AppendValues(const ColumnBuffer& buf, size_t begin, size_t end) override {
+    if (dict_mode_) {
+      for (size_t i = begin; i < end; ++i) indices_.push_back(Lookup(Value(buf, i)));
+    } else {
+      for (size_t i = begin; i < end; ++i) AppendPlain(Value(buf, i));
+    }
+  }
+
+  size_t PageValueBytes() const override {
+    if (dict_mode_) return indices_.size() * static_cast<size_t>(BitWidth(offs_.size() - 1)) / 8 + 1;
+    return plain_.size();
+  }
+
+  Status AfterSlice() override {
+    if (dict_mode_ && dict_plain_bytes_ > options_.dictionary_max_bytes) return DropDictionary();
+    return Status::Ok();
+  }
+
+  Status EncodeValues(std::string* out, Encoding* enc, PageStats* ps) override {
+    const size_t ndict = offs_.size() - 1;
+    if (dict_mode_ && !dict_used_ && static_cast<double>(ndict) > kDistinctRatioForPlain * page_values_) {
+      std::vector<uint32_t> idx;
+      idx.swap(indices_);
+      ClearDictionaryKeepValues(idx);
+      dict_mode_ = false;
+    }
+    if (dict_mode_) {
+      // Page statistics over the distinct entries this page used.
+      if (order_ != SortOrder::kNone) {
+        ++epoch_;
+        for (uint32_t k : indices_) {
+          if (epochs_[k] == epoch_) continue;
+          epochs_[k] = epoch_;
+          ObservePage(DictValue(k));
+        }
+      }
+      const int bw = std::max(1, BitWidth(ndict - 1));
+      out->push_back(static_cast<char>(bw));
+      EncodeRleHybrid(indices_.data(), indices_.size(), bw, out);
+      indices_.clear();
+      dict_used_ = true;
+      *enc = Encoding::kRleDictionary;
+    } else {
+      out->append(plain_);
+      plain_.clear();
+      *enc = Encoding::kPlain;
+    }
+    if (order_ == SortOrder::kNone) {
+      ps->index_valid = false;
+    } else if (phas_) {
+      ps->has_min_max = true;
+      ps->exact = !Bound(pmin_, true, &ps->min) & !Bound(pmax_, false, &ps->max);
+      MergeChunk(pmin_, true);
+      MergeChunk(pmax_, false);
+      chas_ = true;
+    }
+    phas_ = false;
+    return Status::Ok();
+  }
+
+  Status WriteDictionaryPage(std::optional<SpoolRange>* where) override {
+    if (dict_mode_) FLOE_RETURN_IF_ERROR(EndDictionary());
+    *where = dict_page_;
+    return Status::Ok();
+  }
+
+  void ChunkStatistics(format::Statistics* st) override {
+    if (!chas_) return;
+    std::string mn, mx;
+    const bool exact = !Bound(cmin_, true, &mn) & !Bound(cmax_, false, &mx);
+    st->min_value = std::move(mn);
+    st->max_value = std::move(mx);
+    if (!exact) {
+      st->is_min_value_exact = false;
+      st->is_max_value_exact = false;
+    }
+  }
+
+  void ResetChunk() override {
+    ClearDictionary();
+    dict_mode_ = options_.dictionary;
+    dict_used_ = false;
+    dict_page_.reset();
+    phas_ = chas_ = false;
+    bloom_hashes_.Reset();
+  }
+
+  size_t ValueMemoryBytes() const override {
+    return arena_.capacity() + VectorBytes(offs_) + VectorBytes(slots_) + VectorBytes(indices_) +
+           VectorBytes(epochs_) + plain_.capacity() + pmin_.capacity() + pmax_.capacity() + cmin_.capacity() +
+           cmax_.capacity() + bloom_hashes_.memory_bytes();
+  }
+  void ReleaseValueMemory() override {
+    std::vector<uint32_t>().swap(indices_);
+    std::string().swap(plain_);
+  }
+  uint64_t DictionaryBytes() const override { return dict_plain_bytes_; }
+  std::optional<std::string> BuildBloomFilter() override { return bloom_hashes_.Build(); }
+
+ private:
+  struct Slot {
+    uint32_t index1;  // entry + 1; 0 = empty
+    uint32_t hash;
+  };
+
+  // Writes the (possibly truncated) statistic for v; returns true when it had to truncate.
+  bool Bound(const std::string& v, bool is_min, std::string* out) const {
+    if (truncatable_) {
+      const bool t = is_min ? TruncateMin(v, options_.statistics_max_bytes, utf8_, out)
+                            : TruncateMax(v, options_.statistics_max_bytes, utf8_, out);
+      if (t) return true;
+    }
+    *out = v;
+    return false;
+  }
+  int Compare(std::string_view a, std::string_view b) const {
+    if (order_ == SortOrder::kDecimalBytes) return CompareDecimalBytes(a, b);
+    const size_t n = std::min(a.size(), b.size());
+    const int c = n ? std::memcmp(a.data(), b.data(), n) : 0;
+    if (c != 0) return c;
+    return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
+  }
+  void ObservePage(std::string_view v) {
+    if (!phas_) {
+      pmin_.assign(v);
+      pmax_.assign(v);
+      phas_ = true;
+      return;
+    }
+    if (Compare(v, pmin_) < 0) pmin_.assign(v);
+    if (Compare(v, pmax_) > 0) pmax_.assign(v);
+  }
+  void MergeChunk(const std::string& v, bool is_min) {
+    std::string& c = is_min ? cmin_ : cmax_;
+    if (!chas_ || (is_min ? Compare(v, c) < 0 : Compare(v, c) > 0)) c = v;
+  }
+  void AppendPlain(std::string_view v) {
+    if (!width_) {
+      const uint32_t len = static_cast<uint32_t>(v.size());
+      plain_.append(reinterpret_cast<const char*>(&len), 4);
+    }
+    plain_.append(v);
+    if (order_ != SortOrder::kNone) ObservePage(v);
+    if (bloom_) bloom_hashes_.Insert(XxHash64(v.data(), v.size()));
+  }
+
+  uint32_t Lookup(std::string_view v) {
+    const uint64_t h = XxHash64(v.data(), v.size());
+    const uint32_t h32 = static_cast<uint32_t>(h);
+    size_t i = (h * 0x9E3779B97F4A7C15ULL) >> shift_;
+    while (true) {
+      const Slot s = slots_[i];
+      if (s.index1 == 0) break;
+      if (s.hash == h32 && DictValue(s.index1 - 1) == v) return s.index1 - 1;
+      i = (i + 1) & (slots_.size() - 1);
+    }
+    arena_.append(v);
+    offs_.push_back(static_cast<uint32_t>(arena_.size()));
+    epochs_.push_back(0);
+    const uint32_t k = static_cast<uint32_t>(offs_.size() - 2);
+    slots_[i] = Slot{k + 1, h32};
+    dict_plain_bytes_ += v.size() + (width_ ? 0 : 4);
+    if (bloom_) bloom_hashes_.Insert(h);
+    if ((k + 1) * 2 > slots_.size()) Rehash(slots_.size() * 2);
+    return k;
+  }
+  void Rehash(size_t n) {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(n, Slot{0, 0});
+    shift_ = 64 - __builtin_ctzll(n);
+    for (const Slot& s : old) {
+      if (s.index1 == 0) continue;
+      const std::string_view v = DictValue(s.index1 - 1);
+      size_t i = (XxHash64(v.data(), v.size()) * 0x9E3779B97F4A7C15ULL) >> shift_;
+      while (slots_[i].index1 != 0) i = (i + 1) & (n - 1);
+      slots_[i] = s;
+    }
+  }
+  void ClearDictionary() {
+    std::string().swap(arena_);
+    offs_.assign(1, 0);
+    offs_.shrink_to_fit();
+    std::vector<uint32_t>().swap(epochs_);
+    slots_.assign(16, Slot{0, 0});
+    shift_ = 60;
+    epoch_ = 0;
+    dict_plain_bytes_ = 0;
+  }
+  // First-page fallback: re-expands the page's indices into PLAIN values, then forgets the dictionary.
+  void ClearDictionaryKeepValues(const std::vector<uint32_t>& idx) {
+    plain_.clear();
+    for (uint32_t k : idx) {
+      const std::string_view v = DictValue(k);
+      if (!width_) {
+        const uint32_t len = static_cast<uint32_t>(v.size());
+        plain_.append(reinterpret_cast<const char*>(&len), 4);
+      }
+      plain_.append(v);
+    }
+    // Page statistics over the distinct values (the dictionary is exactly the page's distinct values).
+    if (order_ != SortOrder::kNone) {
+      for (uint32_t k = 0; k + 1 < offs_.size(); ++k) ObservePage(DictValue(k));
+    }
+    ClearDictionary();
+  }
+  Status EndDictionary() {
+    if (dict_used_ && offs_.size() > 1) {
+      auto& s = ThreadScratch();
+      s.alt.clear();
+      const uint32_t n = static_cast<uint32_t>(offs_.size() - 1);
+      if (width_) {
+        s.alt.append(arena_);
+      } else {
+        for (uint32_t k = 0; k < n; ++k) {
+          const std::string_view v = DictValue(k);
+          const uint32_t len = static_cast<uint32_t>(v.size());
+          s.alt.append(reinterpret_cast<const char*>(&len), 4);
+          s.alt.append(v);
+        }
+      }
+      s.compressed.clear();
+      FLOE_RETURN_IF_ERROR(Compress(options_.codec, options_.compression_level,
+                                    reinterpret_cast<const uint8_t*>(s.alt.data()), s.alt.size(), &s.compressed));
+      format::PageHeader h;
+      h.type = format::PageType::kDictionaryPage;
+      h.uncompressed_page_size = static_cast<int32_t>(s.alt.size());
+      h.compressed_page_size = static_cast<int32_t>(s.compressed.size());
+      auto& d = h.dictionary_page_header.emplace();
+      d.num_values = static_cast<int32_t>(n);
+      d.encoding = Encoding::kPlain;
+      FLOE_RETURN_IF_ERROR(WritePageBytes(h, s.compressed, &dict_page_));
+      NotePageEncoding(format::PageType::kDictionaryPage, Encoding::kPlain);
+    }
+    ClearDictionary();
+    dict_mode_ = false;
+    return Status::Ok();
+  }
+
+  const size_t width_;
+  const SortOrder order_;
+  const bool utf8_;
+  const bool truncatable_;
+  bool dict_mode_ = true;
+  bool dict_used_ = false;
+  std::optional<SpoolRange> dict_page_;
+  std::string arena_;
+  std::vector<uint32_t> offs_{0};
+  std::vector<Slot> slots_;
+  int shift_ = 60;
+  std::vector<uint32_t> epochs_;
+  uint32_t epoch_ = 0;
+  uint64_t dict_plain_bytes_ = 0;
+  std::vector<uint32_t> indices_;
+  std::string plain_;
+  std::string pmin_, pmax_, cmin_, cmax_;
+  bool phas_ = false, chas_ = false;
+  BloomCollector bloom_hashes_;
+};
+
+// BOOLEAN: PLAIN bit-packed, no dictionary.
+class BoolColumnWriter final : public ColumnWriter {
+ public:
+  using ColumnWriter::ColumnWriter;
+
+ protected:
+  void AppendValues(const ColumnBuffer& buf, size_t begin, size_t end) override {
+    const uint8_t* src = buf.fixed().data();
+    for (size_t i = begin; i < end; ++i) {
+      const uint8_t v = src[i] ? 1 : 0;
+      values_.push_back(v);
+      seen_[v] = true;
+    }
+  }
+  size_t PageValueBytes() const override { return values_.size() / 8 + 1; }
+  Status EncodeValues(std::string* out, Encoding* enc, PageStats* ps) override {
+    const size_t at = out->size();
+    out->resize(at + (values_.size() + 7) / 8, '\0');
+    uint8_t* dst = reinterpret_cast<uint8_t*>(out->data()) + at;
+    for (size_t i = 0; i < values_.size(); ++i) dst[i >> 3] |= static_cast<uint8_t>(values_[i] << (i & 7));
+    *enc = Encoding::kPlain;
+    if (seen_[0] || seen_[1]) {
+      ps->has_min_max = true;
+      ps->min.assign(1, seen_[0] ? '\0' : '\1');
+      ps->max.assign(1, seen_[1] ? '\1' : '\0');
+      chunk_seen_[0] |= seen_[0];
+      chunk_seen_[1] |= seen_[1];
+    }
+    seen_[0] = seen_[1] = false;
+    values_.clear();
+    return Status::Ok();
+  }
+  Status WriteDictionaryPage(std::optional<SpoolRange>*) override { return Status::Ok(); }
+  void ChunkStatistics(format::Statistics* st) override {
+    if (!chunk_seen_[0] && !chunk_seen_[1]) return;
+    st->min_value.emplace(1, chunk_seen_[0] ? '\0' : '\1');
+    st->max_value.emplace(1, chunk_seen_[1] ? '\1' : '\0');
+    st->min = st->min_value;
+    st->max = st->max_value;
+  }
+  void ResetChunk() override { chunk_seen_[0] = chunk_seen_[1] = false; }
+  size_t ValueMemoryBytes() const override { return values_.capacity(); }
+  void ReleaseValueMemory() override { std::vector<uint8_t>().swap(values_); }
+
+ private:
+  std::vector<uint8_t> values_;
+  bool seen_[2] = {false, false};
+  bool chunk_seen_[2] = {false, false};
+};
+
+std::unique_ptr<ColumnWriter> ColumnWriter::Make(const columnar::LeafColumn& leaf, const WriterOptions& options,
+                                                 PageSink* sink, bool bloom_filter) {
+  switch (leaf.node->physical) {
+    case PhysicalType::kBoolean: return std::unique_ptr<ColumnWriter>(new BoolColumnWriter(leaf, options, sink, false));
+    case PhysicalType::kInt32: return std::make_unique<NumericColumnWriter<int32_t>>(leaf, options, sink, bloom_filter);
+    case PhysicalType::kInt64: return std::make_unique<NumericColumnWriter<int64_t>>(leaf, options, sink, bloom_filter);
+    case PhysicalType::kFloat: return std::make_unique<NumericColumnWriter<float>>(leaf, options, sink, bloom_filter);
+    case PhysicalType::kDouble: return std::make_unique<NumericColumnWriter<double>>(leaf, options, sink, bloom_filter);
+    case PhysicalType::kByteArray:
+    case PhysicalType::kFixedLenByteArray:
+      return std::make_unique<BytesColumnWriter>(leaf, options, sink, bloom_filter);
+  }
+  return nullptr;
+}
+
+}  // namespace floe::parquet

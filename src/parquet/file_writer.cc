@@ -1,0 +1,357 @@
+#include "parquet/file_writer.h"
+
+#include <fcntl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
+#include "parquet/column_writer.h"
+#include "parquet/errors.h"
+#include "parquet/schema_mapping.h"
+#include "parquet/statistics.h"
+
+namespace floe::parquet {
+
+namespace {
+constexpr char kMagic[4] = {'P', 'A', 'R', '1'};
+
+Status IoError(const std::string& what, int err) {
+  return Error(ParquetError::kIo, what + ": " + std::strerror(err));
+}
+}  // namespace
+
+// The scratch file finished pages go to. Unlinked at creation: it disappears with the writer or a crash.
+class ParquetFileWriter::Spool final : public PageSink {
+ public:
+  static Result<std::unique_ptr<Spool>> Create(const std::string& dir) {
+    std::string path = (dir.empty() ? std::string(".") : dir) + "/floe-parquet-spool-XXXXXX";
+    const int fd = ::mkostemp(path.data(), O_CLOEXEC);
+    if (fd < 0) return IoError("create spool file in " + dir, errno);
+    ::unlink(path.c_str());
+    return std::unique_ptr<Spool>(new Spool(fd));
+  }
+  ~Spool() override { ::close(fd_); }
+
+  Result<uint64_t> Append(std::string_view a, std::string_view b) override {
+    const uint64_t at = size_;
+    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
+    int n_iov = 2;
+    iovec* cur = iov;
+    while (n_iov > 0) {
+      const ssize_t n = ::writev(fd_, cur, n_iov);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return IoError("write spool", errno);
+      }
+      size_t left = static_cast<size_t>(n);
+      while (n_iov > 0 && left >= cur->iov_len) {
+        left -= cur->iov_len;
+        ++cur;
+        --n_iov;
+      }
+      if (n_iov > 0) {
+        cur->iov_base = static_cast<char*>(cur->iov_base) + left;
+        cur->iov_len -= left;
+      }
+    }
+    size_ += a.size() + b.size();
+    return at;
+  }
+
+  Status CopyTo(const SpoolRange& r, ByteSink& sink) {
+    thread_local std::string buf;
+    if (buf.size() < (1u << 20)) buf.resize(1u << 20);
+    uint64_t off = r.offset, left = r.length;
+    while (left > 0) {
+      const size_t want = static_cast<size_t>(std::min<uint64_t>(left, buf.size()));
+      const ssize_t n = ::pread(fd_, buf.data(), want, static_cast<off_t>(off));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return IoError("read spool", errno);
+      }
+      if (n == 0) return Error(ParquetError::kIo, "spool file shorter than written");
+      FLOE_RETURN_IF_ERROR(sink.Write(buf.data(), static_cast<size_t>(n)));
+      off += static_cast<uint64_t>(n);
+      left -= static_cast<uint64_t>(n);
+    }
+    return Status::Ok();
+  }
+
+  uint64_t size() const { return size_; }
+
+ private:
+  explicit Spool(int fd) : fd_(fd) {}
+  int fd_;
+  uint64_t size_ = 0;
+};
+
+struct ParquetFileWriter::RowGroupParts {
+  std::vector<FinishedChunk> chunks;
+  int64_t num_rows = 0;
+};
+
+Result<format::Codec> ParseCodec(std::string_view name) {
+  std::string n(name);
+  for (auto& c : n) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (n == "none" || n == "uncompressed") return format::Codec::kUncompressed;
+  if (n == "snappy") return format::Codec::kSnappy;
+  if (n == "zstd") return format::Codec::kZstd;
+  if (n == "gzip") return format::Codec::kGzip;
+  if (n == "lz4_raw" || n == "lz4") return format::Codec::kLz4Raw;
+  return Error(ParquetError::kInvalidArgument, "unknown parquet codec '" + std::string(name) +
+                                                   "' (none, snappy, zstd, gzip, lz4_raw)");
+}
+
+ParquetFileWriter::ParquetFileWriter(columnar::Schema schema, WriterOptions options, MemoryBudget* budget)
+    : schema_(std::move(schema)), options_(std::move(options)), budget_(budget) {
+  if (budget_) budget_->RegisterWriter();
+}
+
+ParquetFileWriter::~ParquetFileWriter() {
+  if (budget_) {
+    budget_->Release(reserved_);
+    budget_->UnregisterWriter();
+  }
+}
+
+Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(columnar::Schema schema, WriterOptions options,
+                                                                   const std::string& spool_dir, MemoryBudget* budget) {
+  {
+    auto elements = ToParquetSchema(schema);
+    if (!elements.ok()) return elements.status();
+  }
+  if (options.page_bytes == 0 || options.row_group_bytes == 0)
+    return Error(ParquetError::kInvalidArgument, "page and row group sizes must be positive");
+  if (options.codec != format::Codec::kUncompressed && options.codec != format::Codec::kSnappy &&
+      options.codec != format::Codec::kGzip && options.codec != format::Codec::kZstd &&
+      options.codec != format::Codec::kLz4Raw)
+    return Error(ParquetError::kInvalidArgument, std::string("cannot write codec ") + format::CodecName(options.codec));
+  std::unique_ptr<ParquetFileWriter> w(new ParquetFileWriter(std::move(schema), std::move(options), budget));
+  FLOE_ASSIGN_OR_RETURN(w->spool_, Spool::Create(spool_dir));
+  const auto& leaves = w->schema_.leaves();
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    bool bloom = false;
+    const std::string dotted = leaves[i].dotted_path();
+    for (const auto& c : w->options_.bloom_columns) {
+      if (c == dotted || c == leaves[i].path[0]) bloom = true;
+    }
+    if (leaves[i].node->physical == columnar::PhysicalType::kBoolean) bloom = false;
+    w->columns_.push_back(ColumnWriter::Make(leaves[i], w->options_, w->spool_.get(), bloom));
+  }
+  return w;
+}
+
+size_t ParquetFileWriter::buffered_bytes() const {
+  size_t n = 0;
+  for (const auto& c : columns_) n += c->memory_bytes();
+  return n;
+}
+
+uint64_t ParquetFileWriter::spooled_bytes() const { return spool_ ? spool_->size() : 0; }
+
+uint64_t ParquetFileWriter::EstimatedRowGroupBytes() const {
+  uint64_t n = 0;
+  for (const auto& c : columns_) n += c->estimated_chunk_bytes();
+  return n;
+}
+
+Status ParquetFileWriter::FlushPages() {
+  for (auto& c : columns_) FLOE_RETURN_IF_ERROR(c->FlushPage(/*release=*/true));
+  TrueUp();
+  return Status::Ok();
+}
+
+void ParquetFileWriter::TrueUp() {
+  if (!budget_) return;
+  const uint64_t mem = buffered_bytes();
+  if (mem > reserved_) {
+    if (!budget_->TryReserve(mem - reserved_)) budget_->ForceReserve(mem - reserved_);
+  } else if (mem < reserved_) {
+    budget_->Release(reserved_ - mem);
+  }
+  reserved_ = mem;
+}
+
+Status ParquetFileWriter::Reserve(size_t upcoming) {
+  if (!budget_) return Status::Ok();
+  uint64_t target = buffered_bytes() + upcoming;
+  if (target <= reserved_) return Status::Ok();
+  if (budget_->TryReserve(target - reserved_)) {
+    reserved_ = target;
+    return Status::Ok();
+  }
+  // Refused: shrink ourselves first, pages before dictionaries.
+  FLOE_RETURN_IF_ERROR(FlushPages());
+  target = buffered_bytes() + upcoming;
+  if (target <= reserved_ || budget_->TryReserve(target - reserved_)) {
+    reserved_ = std::max<uint64_t>(reserved_, target);
+    return Status::Ok();
+  }
+  for (auto& c : columns_) FLOE_RETURN_IF_ERROR(c->DropDictionary());
+  FLOE_RETURN_IF_ERROR(FlushPages());
+  target = buffered_bytes() + upcoming;
+  if (target > reserved_) {
+    if (!budget_->TryReserve(target - reserved_)) budget_->ForceReserve(target - reserved_);
+    reserved_ = target;
+  }
+  return Status::Ok();
+}
+
+Status ParquetFileWriter::Append(columnar::ColumnarBatch& batch) {
+  if (closed_) return Error(ParquetError::kInvalidArgument, "append to a closed parquet writer");
+  const auto& leaves = schema_.leaves();
+  if (batch.num_columns() != leaves.size())
+    return Error(ParquetError::kSchema, "batch has " + std::to_string(batch.num_columns()) + " columns, writer " +
+                                            std::to_string(leaves.size()));
+  for (size_t i = 0; i < leaves.size(); ++i) {
+    const auto& col = batch.column(i);
+    const auto& bl = col.leaf();
+    if (bl.node->physical != leaves[i].node->physical || bl.max_definition_level != leaves[i].max_definition_level ||
+        bl.max_repetition_level != leaves[i].max_repetition_level ||
+        (bl.node->physical == columnar::PhysicalType::kFixedLenByteArray &&
+         bl.node->type_length != leaves[i].node->type_length))
+      return Error(ParquetError::kSchema, "batch column " + bl.dotted_path() + " does not match the writer's " +
+                                              leaves[i].dotted_path());
+  }
+  FLOE_RETURN_IF_ERROR(Reserve(batch.buffered_bytes()));
+  for (size_t i = 0; i < leaves.size(); ++i) FLOE_RETURN_IF_ERROR(columns_[i]->Write(batch.column(i)));
+  rows_ += batch.num_records();
+  row_group_rows_ += batch.num_records();
+  batch.Clear();
+  if (EstimatedRowGroupBytes() >= options_.row_group_bytes) FLOE_RETURN_IF_ERROR(FinishRowGroup());
+  if (budget_ && budget_->under_pressure() && buffered_bytes() > budget_->fair_share()) {
+    FLOE_RETURN_IF_ERROR(FlushPages());
+  } else {
+    TrueUp();
+  }
+  return Status::Ok();
+}
+
+Status ParquetFileWriter::FinishRowGroup() {
+  RowGroupParts rg;
+  rg.num_rows = static_cast<int64_t>(row_group_rows_);
+  for (auto& c : columns_) {
+    FLOE_ASSIGN_OR_RETURN(FinishedChunk fc, c->FinishChunk());
+    rg.chunks.push_back(std::move(fc));
+  }
+  row_groups_.push_back(std::move(rg));
+  row_group_rows_ = 0;
+  return Status::Ok();
+}
+
+Result<FileStats> ParquetFileWriter::Close(ByteSink& sink) {
+  if (closed_) return Error(ParquetError::kInvalidArgument, "parquet writer already closed");
+  closed_ = true;
+  if (row_group_rows_ > 0) FLOE_RETURN_IF_ERROR(FinishRowGroup());
+  const uint64_t base = sink.position();
+  FLOE_RETURN_IF_ERROR(sink.Write(kMagic, 4));
+
+  format::FileMetaData md;
+  FLOE_ASSIGN_OR_RETURN(md.schema, ToParquetSchema(schema_));
+  md.num_rows = static_cast<int64_t>(rows_);
+  md.created_by = options_.created_by;
+  for (const auto& [k, v] : options_.key_value_metadata) md.key_value_metadata.push_back({k, v});
+  md.column_orders.assign(schema_.num_leaves(), 1);  // TYPE_ORDER
+  auto pos = [&] { return static_cast<int64_t>(sink.position() - base); };
+
+  std::vector<std::vector<format::OffsetIndex>> offset_indexes(row_groups_.size());
+  for (size_t g = 0; g < row_groups_.size(); ++g) {
+    auto& parts = row_groups_[g];
+    format::RowGroup rg;
+    rg.num_rows = parts.num_rows;
+    rg.ordinal = static_cast<int16_t>(g);
+    rg.file_offset = pos();
+    int64_t compressed = 0;
+    for (auto& fc : parts.chunks) {
+      format::ColumnChunk cc;
+      cc.meta_data = fc.meta;
+      auto& m = *cc.meta_data;
+      if (fc.dictionary_page) {
+        m.dictionary_page_offset = pos();
+        FLOE_RETURN_IF_ERROR(spool_->CopyTo(*fc.dictionary_page, sink));
+      }
+      m.data_page_offset = pos();
+      format::OffsetIndex oi;
+      for (size_t p = 0; p < fc.data_pages.size(); ++p) {
+        oi.page_locations.push_back({pos(), static_cast<int32_t>(fc.data_pages[p].length), fc.page_first_rows[p]});
+        FLOE_RETURN_IF_ERROR(spool_->CopyTo(fc.data_pages[p], sink));
+      }
+      offset_indexes[g].push_back(std::move(oi));
+      rg.total_byte_size += m.total_uncompressed_size;
+      compressed += m.total_compressed_size;
+      rg.columns.push_back(std::move(cc));
+    }
+    rg.total_compressed_size = compressed;
+    md.row_groups.push_back(std::move(rg));
+  }
+  // Bloom filters, then the page index (ColumnIndex for all chunks, then OffsetIndex), then the footer.
+  for (size_t g = 0; g < row_groups_.size(); ++g) {
+    for (size_t c = 0; c < row_groups_[g].chunks.size(); ++c) {
+      const auto& fc = row_groups_[g].chunks[c];
+      if (!fc.bloom_filter) continue;
+      auto& m = *md.row_groups[g].columns[c].meta_data;
+      m.bloom_filter_offset = pos();
+      m.bloom_filter_length = static_cast<int32_t>(fc.bloom_filter->length);
+      FLOE_RETURN_IF_ERROR(spool_->CopyTo(*fc.bloom_filter, sink));
+    }
+  }
+  for (size_t g = 0; g < row_groups_.size(); ++g) {
+    for (size_t c = 0; c < row_groups_[g].chunks.size(); ++c) {
+      const auto& fc = row_groups_[g].chunks[c];
+      if (!fc.column_index) continue;
+      auto& cc = md.row_groups[g].columns[c];
+      cc.column_index_offset = pos();
+      cc.column_index_length = static_cast<int32_t>(fc.column_index->size());
+      FLOE_RETURN_IF_ERROR(sink.Write(*fc.column_index));
+    }
+  }
+  std::string buf;
+  for (size_t g = 0; g < row_groups_.size(); ++g) {
+    for (size_t c = 0; c < row_groups_[g].chunks.size(); ++c) {
+      buf.clear();
+      format::Serialize(offset_indexes[g][c], &buf);
+      auto& cc = md.row_groups[g].columns[c];
+      cc.offset_index_offset = pos();
+      cc.offset_index_length = static_cast<int32_t>(buf.size());
+      FLOE_RETURN_IF_ERROR(sink.Write(buf));
+    }
+  }
+  buf.clear();
+  format::Serialize(md, &buf);
+  const uint32_t footer_len = static_cast<uint32_t>(buf.size());
+  FLOE_RETURN_IF_ERROR(sink.Write(buf));
+  FLOE_RETURN_IF_ERROR(sink.Write(&footer_len, 4));
+  FLOE_RETURN_IF_ERROR(sink.Write(kMagic, 4));
+
+  FileStats stats;
+  stats.rows = rows_;
+  stats.bytes = sink.position() - base;
+  stats.row_groups = static_cast<uint32_t>(md.row_groups.size());
+  const auto& leaves = schema_.leaves();
+  for (size_t c = 0; c < leaves.size(); ++c) {
+    ColumnFileStats cs;
+    cs.path = leaves[c].dotted_path();
+    cs.leaf = &leaves[c];
+    for (const auto& rg : md.row_groups) {
+      const auto& m = *rg.columns[c].meta_data;
+      cs.num_values += m.num_values;
+      cs.compressed_bytes += m.total_compressed_size;
+      if (!m.statistics) continue;
+      const auto& st = *m.statistics;
+      cs.null_count += st.null_count.value_or(0);
+      if (st.min_value && (!cs.min || CompareStatValues(*leaves[c].node, *st.min_value, *cs.min) < 0)) cs.min = st.min_value;
+      if (st.max_value && (!cs.max || CompareStatValues(*leaves[c].node, *st.max_value, *cs.max) > 0)) cs.max = st.max_value;
+    }
+    stats.columns.push_back(std::move(cs));
+  }
+  columns_.clear();
+  row_groups_.clear();
+  spool_.reset();
+  TrueUp();
+  return stats;
+}
+
+}  // namespace floe::parquet

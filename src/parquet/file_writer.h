@@ -1,0 +1,97 @@
+// ParquetFileWriter: the file-format-writer facade the archiver uses for one output file.
+//
+//   auto w = ParquetFileWriter::Open(schema, options, "/var/spool/floe", budget);
+//   w->Append(batch);            // drains the batch (batch.Clear()); repeat
+//   auto stats = w->Close(sink); // writes the whole file to the sink
+//
+// Bounded memory: only each column's unfinished page (and chunk dictionary, Bloom hashes) stays in RAM.
+// Finished pages are compressed and appended at once to a scratch file in the spool dir (created and
+// unlinked on Open, so nothing is left behind after a crash); Close() assembles the final file from it with
+// each row group's column chunks contiguous, then the Bloom filters, ColumnIndex, OffsetIndex and footer.
+// Row groups therefore reach row_group_bytes whatever the memory budget. All writers of a process share a
+// MemoryBudget (see memory_budget.h): when an append would exceed it, the writer finishes its pages early
+// and the budget reports pressure so the caller can pause consumption.
+//
+// Not thread-safe: one writer is used by one thread at a time.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "columnar/column_buffer.h"
+#include "common/byte_sink.h"
+#include "common/status.h"
+#include "parquet/format.h"
+#include "parquet/memory_budget.h"
+#include "parquet/writer_options.h"
+
+namespace floe::parquet {
+
+// What Close() reports, for the catalog: per leaf, min/max as PLAIN-encoded bytes in the column's sort
+// order (statistics.h renders and compares them) and counts.
+struct ColumnFileStats {
+  std::string path;  // dotted leaf path
+  const columnar::LeafColumn* leaf = nullptr;
+  std::optional<std::string> min;
+  std::optional<std::string> max;
+  int64_t null_count = 0;
+  int64_t num_values = 0;  // entries including nulls
+  int64_t compressed_bytes = 0;
+};
+
+struct FileStats {
+  uint64_t rows = 0;
+  uint64_t bytes = 0;  // file size
+  uint32_t row_groups = 0;
+  std::vector<ColumnFileStats> columns;
+};
+
+class ParquetFileWriter {
+ public:
+  // budget may be shared by many writers and must outlive this one; nullptr means unlimited.
+  static Result<std::unique_ptr<ParquetFileWriter>> Open(columnar::Schema schema, WriterOptions options,
+                                                         const std::string& spool_dir, MemoryBudget* budget);
+  ~ParquetFileWriter();
+  ParquetFileWriter(const ParquetFileWriter&) = delete;
+  ParquetFileWriter& operator=(const ParquetFileWriter&) = delete;
+
+  // Consumes all records of batch (whose schema must have this writer's leaves) and clears it.
+  Status Append(columnar::ColumnarBatch& batch);
+  // Finishes every unfinished page now (smaller pages) and returns their buffers' memory to the budget.
+  Status FlushPages();
+  // Writes the file to sink (which the caller then syncs/closes) and releases the spool. The writer cannot
+  // be used afterwards.
+  Result<FileStats> Close(ByteSink& sink);
+
+  const columnar::Schema& schema() const { return schema_; }
+  uint64_t rows() const { return rows_; }
+  // Bytes this writer holds in memory (what it has reserved from the budget tracks this).
+  size_t buffered_bytes() const;
+  // Compressed bytes written to the spool so far (about the file size so far).
+  uint64_t spooled_bytes() const;
+
+ private:
+  class Spool;
+  struct RowGroupParts;
+  ParquetFileWriter(columnar::Schema schema, WriterOptions options, MemoryBudget* budget);
+  Status FinishRowGroup();
+  uint64_t EstimatedRowGroupBytes() const;
+  // Brings the reservation to the writer's current memory plus `upcoming`, shrinking itself if refused.
+  Status Reserve(size_t upcoming);
+  void TrueUp();
+
+  columnar::Schema schema_;
+  WriterOptions options_;
+  MemoryBudget* budget_;
+  uint64_t reserved_ = 0;
+  std::unique_ptr<Spool> spool_;
+  std::vector<std::unique_ptr<class ColumnWriter>> columns_;
+  std::vector<RowGroupParts> row_groups_;
+  uint64_t rows_ = 0;
+  uint64_t row_group_rows_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace floe::parquet

@@ -1,0 +1,59 @@
+// MemoryBudget: one byte limit shared by every open Parquet writer of a process (e.g. 256 MiB for 5000
+// open files), enforced by the writers themselves.
+//
+// Contract:
+// - A writer reserves before it buffers (TryReserve) and releases what it no longer holds (Release).
+// - When a reservation fails, the writer shrinks itself first: it finishes its unfinished pages early (they
+//   spill to its scratch file, so pages get smaller), and only if that is not enough it gives up its
+//   dictionaries. What it still needs after that is taken with ForceReserve, which marks the budget as over
+//   its limit.
+// - under_pressure() tells the caller (the archiver) to pause consumption: it is true while more than
+//   high_watermark of the limit is in use, and stays true until use drops below low_watermark.
+// - fair_share() (limit / registered writers) is the most a writer keeps buffered while under pressure, so
+//   writers that are not appending right now do not starve the ones that are.
+// Thread-safe; writers on different threads may share one budget.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace floe::parquet {
+
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(uint64_t limit_bytes, double high_watermark = 0.9, double low_watermark = 0.7);
+  MemoryBudget(const MemoryBudget&) = delete;
+  MemoryBudget& operator=(const MemoryBudget&) = delete;
+
+  // Reserves `bytes` if that keeps use within the limit.
+  bool TryReserve(uint64_t bytes);
+  // Reserves `bytes` regardless (a writer that cannot shrink further); marks the budget under pressure.
+  void ForceReserve(uint64_t bytes);
+  void Release(uint64_t bytes);
+
+  void RegisterWriter() { writers_.fetch_add(1, std::memory_order_relaxed); }
+  void UnregisterWriter() { writers_.fetch_sub(1, std::memory_order_relaxed); }
+
+  uint64_t limit() const { return limit_; }
+  uint64_t used() const { return used_.load(std::memory_order_relaxed); }
+  uint64_t peak() const { return peak_.load(std::memory_order_relaxed); }
+  uint64_t fair_share() const;
+  bool under_pressure() const;
+  // Times a reservation failed (writers then flushed early); for metrics and tests.
+  uint64_t denials() const { return denials_.load(std::memory_order_relaxed); }
+
+ private:
+  void NotePeak(uint64_t now);
+  void UpdatePressure(uint64_t now);
+
+  const uint64_t limit_;
+  const uint64_t high_;
+  const uint64_t low_;
+  std::atomic<uint64_t> used_{0};
+  std::atomic<uint64_t> peak_{0};
+  std::atomic<uint64_t> denials_{0};
+  std::atomic<int64_t> writers_{0};
+  std::atomic<bool> pressure_{false};
+};
+
+}  // namespace floe::parquet
