@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <random>
 #include <thread>
 
@@ -49,6 +50,16 @@ std::vector<std::string> SplitUrls(std::string_view urls) {
     start = comma + 1;
   }
   return out;
+}
+
+// The URL without user info, for error messages: credentials must not reach logs.
+std::string Redacted(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  const size_t host_start = scheme_end + 3;
+  const size_t at = url.find('@', host_start);
+  if (at == std::string::npos || at > url.find('/', host_start)) return url;
+  return url.substr(0, host_start) + "***@" + url.substr(at + 1);
 }
 
 size_t AppendToString(char* data, size_t size, size_t count, void* user) {
@@ -116,6 +127,7 @@ std::string VersionSegment(std::optional<int> version) {
 struct SchemaRegistryClient::Transport {
   RegistryClientOptions options;
   std::vector<std::string> base_urls;
+  std::vector<std::string> display_urls;  // base_urls without credentials
   std::atomic<size_t> current_url{0};
   std::atomic<uint64_t>* requests_sent = nullptr;
   std::mutex pool_mu;
@@ -228,7 +240,7 @@ struct SchemaRegistryClient::Transport {
       }
       const size_t url_index = current_url.load(std::memory_order_relaxed);
       const std::string url = base_urls[url_index % base_urls.size()] + path;
-      const std::string what = std::string(method) + " " + url;
+      const std::string what = std::string(method) + " " + display_urls[url_index % base_urls.size()] + path;
       requests_sent->fetch_add(1, std::memory_order_relaxed);
       Attempt attempt = Perform(method, url, request != nullptr ? &request_text : nullptr);
 
@@ -279,8 +291,10 @@ Result<std::unique_ptr<SchemaRegistryClient>> SchemaRegistryClient::Create(Regis
     return Error(RegistryError::kInvalidArgument, "schema.registry.url is empty");
   }
   for (const std::string& url : transport->base_urls) {
+    transport->display_urls.push_back(Redacted(url));
     if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-      return Error(RegistryError::kInvalidArgument, "schema.registry.url '" + url + "' is not http(s)");
+      return Error(RegistryError::kInvalidArgument,
+                   "schema.registry.url '" + transport->display_urls.back() + "' is not http(s)");
     }
   }
   if (!options.bearer_token.empty() && !options.basic_auth_user_info.empty()) {

@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <charconv>
@@ -146,9 +148,12 @@ Result<std::unique_ptr<RegistryServer>> RegistryServer::Start(RegistryServerOpti
   http.set_keep_alive_timeout(opts.keep_alive_seconds);
   http.set_payload_max_length(kMaxRequestBytes);
   // cpp-httplib's default adds SO_REUSEPORT, which lets a second registry silently share a busy port.
+  // TCP_NODELAY (inherited by accepted sockets) because cpp-httplib writes headers and body separately,
+  // which Nagle plus delayed ACKs turn into a 40 ms stall per response.
   http.set_socket_options([](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
   });
   server->InstallRoutes();
 

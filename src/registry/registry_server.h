@@ -41,8 +41,9 @@ struct RegistryServerOptions {
   std::string bearer_token;
   // Worker threads; each keep-alive connection holds one while it is open.
   int threads = 8;
-  // How long an idle keep-alive connection may hold a worker.
-  int keep_alive_seconds = 2;
+  // How long an idle keep-alive connection may hold a worker; Stop() waits up to this long for idle
+  // connections of clients that are still alive.
+  int keep_alive_seconds = 1;
 };
 
 class RegistryServer {

@@ -2,6 +2,10 @@
 // against small scripted cpp-httplib servers where the test needs a misbehaving registry.
 #include "registry/registry_client.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <thread>
 
@@ -24,6 +28,11 @@ class ScriptedServer {
   explicit ScriptedServer(httplib::Server::Handler handler) {
     server_.new_task_queue = [] { return new httplib::ThreadPool(2); };
     server_.set_keep_alive_timeout(1);
+    server_.set_socket_options([](int sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+      setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+    });
     server_.Get(".*", handler);
     server_.Post(".*", handler);
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -234,7 +243,13 @@ TEST(RegistryClientAuthTest, SendsBasicAndBearerCredentials) {
   // Credentials in the URL work too (libcurl sends them as basic auth).
   std::string url = server->url();
   url.insert(std::string("http://").size(), "floe:s3cret@");
-  EXPECT_EQ(*testing::MakeClient(testing::FastClientOptions(url))->GetVersions("orders-value"), std::vector<int>{1});
+  auto url_client = testing::MakeClient(testing::FastClientOptions(url));
+  EXPECT_EQ(*url_client->GetVersions("orders-value"), std::vector<int>{1});
+  // Errors name the URL but never the password.
+  Status missing = url_client->GetVersions("nobody").status();
+  EXPECT_TRUE(missing.Is(RegistryError::kSubjectNotFound));
+  EXPECT_EQ(missing.message().find("s3cret"), std::string::npos) << missing.message();
+  EXPECT_NE(missing.message().find("/subjects/nobody/versions"), std::string::npos) << missing.message();
 }
 
 TEST(RegistryClientOptionsTest, RejectsBadOptions) {
