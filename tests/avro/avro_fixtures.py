@@ -172,12 +172,19 @@ CASES = {
     ]),
 }
 
-CANONICAL_SCHEMAS = [PRIMITIVES, LOGICAL, NESTED, UNIONS, RECURSIVE, TOPLEVEL_ARRAY, EVOLVE_W, EVOLVE_R,
-                     "int", {"type": "string", "logicalType": "uuid"},
+# python3-avro 1.11.1 departs from the spec's canonical form in two ways, so schemas with these features are
+# left out here (avro_schema_test.cc checks them against hand-written spec forms): a primitive with a logical
+# type stays {"type":"int"} instead of "int" ([PRIMITIVES]), and a named type used a second time is written
+# out again instead of by its full name; "namespace": "" (the null namespace) is ignored.
+CANONICAL_SCHEMAS = [PRIMITIVES, UNIONS, RECURSIVE, TOPLEVEL_ARRAY, EVOLVE_W, EVOLVE_R, "int",
+                     {"type": "array", "items": {"type": "enum", "name": "x.E", "symbols": ["A", "B"]}},
+                     {"type": "map", "values": ["null", {"type": "record", "name": "M", "namespace": "q",
+                                                         "fields": [{"name": "f", "type": "double", "doc": "x"}]}]},
                      {"type": "record", "name": "R", "namespace": "a.b", "doc": "d", "fields": [
                          {"name": "f", "type": {"type": "fixed", "name": "F", "namespace": "c", "size": 2}},
-                         {"name": "g", "type": "c.F", "default": "ab", "order": "descending"},
-                         {"name": "h", "type": {"type": "enum", "name": "E", "symbols": ["A"]}}]}]
+                         {"name": "g", "type": {"type": "map", "values": "string"}, "order": "descending"},
+                         {"name": "h", "type": {"type": "enum", "name": "E", "symbols": ["A"]}, "aliases": ["x"],
+                          "default": "A"}]}]
 
 
 def encode(schema, datum):
