@@ -229,7 +229,8 @@ struct SchemaRegistryClient::Transport {
 
   Result<json> Call(std::string_view method, const std::string& path, const json* request) {
     std::string request_text;
-    if (request != nullptr) request_text = request->dump();
+    // Replacing invalid UTF-8 (which no valid schema contains) instead of letting nlohmann throw.
+    if (request != nullptr) request_text = request->dump(-1, ' ', false, json::error_handler_t::replace);
     const int attempts = 1 + std::max(0, options.max_retries);
     std::chrono::milliseconds backoff = options.retry_backoff_initial;
     Status last;
