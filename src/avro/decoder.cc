@@ -391,6 +391,7 @@ bool ExecRepeated(const Instr& in, ExecState& s, bool is_map) {
     if (!ReadBlockHeader(s.r, count, bytes)) return false;
     if (count == 0) break;
     if (!CheckItemCount(s.r, count, in.c, total)) return false;
+    const uint8_t* block_start = s.r.p;
     for (int64_t i = 0; i < count; ++i) {
       s.rep = any ? in.aux : outer_rep;
       any = true;
@@ -402,6 +403,9 @@ bool ExecRepeated(const Instr& in, ExecState& s, bool is_map) {
       }
       if (!Exec(in.a, s)) return false;
     }
+    // Readers that jump over blocks by their size must see the same data as readers that decode them.
+    if (bytes >= 0 && s.r.p - block_start != bytes)
+      return s.r.Fail(AvroError::kBadBlockSize, "block byte size differs from its items");
   }
   s.rep = outer_rep;
   if (!any) AppendNulls(s, in);

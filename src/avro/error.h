@@ -22,6 +22,7 @@ enum class AvroError {
   kTrailingBytes,       // bytes left after the datum
   kNegativeLength,      // a negative string/bytes length
   kLengthTooLarge,      // a length or item count no sane payload has (or larger than the bytes left)
+  kBadBlockSize,        // an array/map block whose declared byte size differs from its items' size
   kVarintOverflow,      // a varint longer than 10 bytes, or an int that does not fit 32 bits
   kInvalidUtf8,         // a string that is not UTF-8
   kBadUnionIndex,       // a union branch index outside the writer's union

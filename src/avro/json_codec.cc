@@ -313,17 +313,17 @@ bool RenderDatumJson(const TypeNode& t, BinaryReader& r, std::string& out, int d
       bool first = true;
       uint64_t total = 0;
       for (;;) {
-        int64_t count;
+        int64_t count, size = -1;
         if (!r.ReadLong(count)) return false;
         if (count == 0) break;
         if (count < 0) {
           if (count == INT64_MIN) return r.Fail(AvroError::kLengthTooLarge, "block count out of range");
           count = -count;
-          int64_t size;
           if (!r.ReadLong(size)) return false;
         }
         if (!CheckItemCount(r, count, MinEncodedSize(is_map ? *t.values : *t.items) + (is_map ? 1 : 0), total))
           return false;
+        const uint8_t* block_start = r.p;
         for (int64_t i = 0; i < count; ++i) {
           if (!first) out += ',';
           first = false;
@@ -336,6 +336,8 @@ bool RenderDatumJson(const TypeNode& t, BinaryReader& r, std::string& out, int d
           }
           if (!RenderDatumJson(is_map ? *t.values : *t.items, r, out, depth + 1)) return false;
         }
+        if (size >= 0 && r.p - block_start != size)
+          return r.Fail(AvroError::kBadBlockSize, "block byte size differs from its items");
       }
       out += is_map ? '}' : ']';
       return true;

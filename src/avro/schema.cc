@@ -672,6 +672,7 @@ std::string_view floe::ErrorTraits<floe::avro::AvroError>::Name(floe::avro::Avro
     case AvroError::kTrailingBytes: return "trailing_bytes";
     case AvroError::kNegativeLength: return "negative_length";
     case AvroError::kLengthTooLarge: return "length_too_large";
+    case AvroError::kBadBlockSize: return "bad_block_size";
     case AvroError::kVarintOverflow: return "varint_overflow";
     case AvroError::kInvalidUtf8: return "invalid_utf8";
     case AvroError::kBadUnionIndex: return "bad_union_index";
