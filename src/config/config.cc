@@ -199,6 +199,7 @@ Result<Config> ParseConfig(const std::string& yaml_text) {
   ConnectorConfig top{"default", {}};
   SettingValues defaults;
   YAML::Node connectors_node;
+  bool has_connectors = false;
   YAML::Node rest(YAML::NodeType::Map);
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
@@ -230,6 +231,7 @@ Result<Config> ParseConfig(const std::string& yaml_text) {
       FLOE_RETURN_IF_ERROR(ApplyMap(kv.second, unused_worker, &defaults, false, "defaults: "));
     } else if (key == "connectors") {
       connectors_node = kv.second;
+      has_connectors = true;
     } else {
       rest[key] = kv.second;
     }
@@ -248,7 +250,7 @@ Result<Config> ParseConfig(const std::string& yaml_text) {
     return out;
   };
 
-  if (connectors_node) {
+  if (has_connectors) {
     if (!connectors_node.IsSequence()) return Error(ConfigError::kBadValue, "'connectors' must be a list of maps");
     for (const auto& c : connectors_node) {
       if (!c.IsMap() || !c["name"]) return Error(ConfigError::kMissing, "every connector needs a 'name'");

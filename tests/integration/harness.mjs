@@ -1,0 +1,113 @@
+// Shared helpers for floe's integration tests: start `floe dev-kafka` as its own process, run floe
+// subcommands, and read the lake back with DuckDB (an independent reader).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const { DuckDBInstance } = require(process.env.FLOE_NODE_MODULES
+  ? join(process.env.FLOE_NODE_MODULES, '@duckdb/node-api')
+  : '@duckdb/node-api');
+
+export const FLOE = process.env.FLOE_BIN;
+if (!FLOE) throw new Error('FLOE_BIN must name the floe binary');
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), `floe-${prefix}-`));
+}
+
+// Runs floe to completion; resolves { code, stdout, stderr }.
+export function runFloe(args, { timeoutMs = 300_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(FLOE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`floe ${args.join(' ')} timed out\n${stderr}`)); }, timeoutMs);
+    child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
+  });
+}
+
+// Starts floe as a long-running process; returns { child, exited, output() }.
+export function startFloe(args) {
+  const child = spawn(FLOE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stdout.on('data', () => {});
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return { child, exited, output: () => stderr };
+}
+
+// `floe dev-kafka` in its own process; resolves once its bootstrap file appears.
+export async function startDevKafka(dir, topics) {
+  const file = join(dir, 'bootstrap');
+  const args = ['dev-kafka', '--brokers', '1', '--bootstrap-file', file];
+  for (const t of topics) args.push('--topic', t);
+  const proc = startFloe(args);
+  for (let i = 0; i < 200 && !existsSync(file); i++) await sleep(50);
+  if (!existsSync(file)) throw new Error(`dev-kafka did not start: ${proc.output()}`);
+  const bootstrap = readFileSync(file, 'utf8').trim();
+  return {
+    bootstrap,
+    async stop() { proc.child.kill('SIGTERM'); await proc.exited; },
+  };
+}
+
+export async function produce(bootstrap, topic, count, extra = []) {
+  const r = await runFloe(['produce', '--bootstrap', bootstrap, '--topic', topic, '--count', String(count), ...extra]);
+  if (r.code !== 0) throw new Error(`produce failed (${r.code}): ${r.stderr}`);
+}
+
+export function writeConfig(dir, text) {
+  const path = join(dir, 'floe.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+export async function duckdb() {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  await conn.run("SET TimeZone = 'UTC'");
+  return {
+    async all(sql) { return (await conn.runAndReadAll(sql)).getRowObjectsJS(); },
+    close() { conn.closeSync?.(); },
+  };
+}
+
+export function listFiles(root) {
+  const out = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p); else out.push(p);
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return out;
+}
+
+export function cleanup(dir) { rmSync(dir, { recursive: true, force: true }); }
+
+// The UTC "dt" and "hour" an instant (ms since epoch) belongs to.
+export function utcPartition(ms) {
+  const d = new Date(ms);
+  return { dt: d.toISOString().slice(0, 10), hour: d.toISOString().slice(11, 13) };
+}
+
+// Parses an epoch number the way floe's `timestamp.unit: auto` does, or an ISO string; returns ms.
+export function businessTimeMs(value) {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') value = Number(value);
+  if (typeof value === 'number') {
+    const mag = Math.abs(value);
+    if (mag < 1e11) return value * 1000;
+    if (mag < 1e14) return value;
+    if (mag < 1e17) return value / 1000;
+    return value / 1e6;
+  }
+  if (value instanceof Date) return value.getTime();
+  return Date.parse(value);
+}
