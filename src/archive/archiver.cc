@@ -10,7 +10,7 @@
 
 #include "archive/archive_error.h"
 #include "kafka/kafka_error.h"
-#include "storage/local_object_store.h"
+#include "archive/store_settings.h"
 
 namespace floe::archive {
 
@@ -37,13 +37,6 @@ EpochUnit ParseUnit(const std::string& s) {
   if (s == "us") return EpochUnit::kMicros;
   if (s == "ns") return EpochUnit::kNanos;
   return EpochUnit::kAuto;
-}
-
-// The directory a file:// URL names ("file:///abs" or "file://relative").
-std::optional<std::string> LocalRootOf(const std::string& url) {
-  const std::string scheme = "file://";
-  if (url.rfind(scheme, 0) != 0) return std::nullopt;
-  return url.substr(scheme.size());
 }
 
 // Removes spool directories left by processes that no longer exist (their records were never committed).
@@ -78,13 +71,14 @@ Result<std::unique_ptr<Archiver>> Archiver::Create(const config::Config& config,
 
 Status Archiver::Init() {
   const std::string url = config_.worker.GetString("store.url");
-  const auto root = LocalRootOf(url);
-  if (!root) return Error(ArchiveError::kConfig, "store.url '" + url + "': only file:// stores are supported here");
-  FLOE_ASSIGN_OR_RETURN(auto local, storage::LocalObjectStore::Open(*root));
-  store_ = std::move(local);
+  FLOE_ASSIGN_OR_RETURN(store_, OpenStoreFromSettings(config_.worker));
 
   std::string spool_root = config_.worker.GetString("spool.dir");
-  if (spool_root.empty()) spool_root = *root + "/.floe-spool";
+  if (spool_root.empty()) {
+    const std::string root = LocalRootOf(url);
+    // Inside a local lake the spool shares its filesystem (cheap moves) and ".floe-" names are never listed.
+    spool_root = root.empty() ? (fs::temp_directory_path() / "floe-spool").string() : root + "/.floe-spool";
+  }
   std::error_code ec;
   fs::create_directories(spool_root, ec);
   if (ec) return Error(ArchiveError::kSpool, "cannot create spool.dir " + spool_root + ": " + ec.message());

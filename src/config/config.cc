@@ -117,6 +117,12 @@ Status ValidateConnector(const ConnectorConfig& c) {
   return Status::Ok();
 }
 
+// Settings whose values must never be printed.
+bool IsSecret(std::string_view key) {
+  return key.find("password") != std::string_view::npos || key.find("secret") != std::string_view::npos ||
+         key.find("token") != std::string_view::npos || key.find("user.info") != std::string_view::npos;
+}
+
 }  // namespace
 
 std::string SettingValues::RawOrDefault(std::string_view key, SettingType type) const {
@@ -294,13 +300,16 @@ std::string RenderEffectiveConfig(const Config& config) {
   std::ostringstream out;
   out << "kafka:\n";
   for (const auto& [k, v] : config.kafka) {
-    const bool secret = k.find("password") != std::string::npos || k.find("secret") != std::string::npos;
-    out << "  " << k << ": " << (secret ? "\"***\"" : scalar(v)) << "\n";
+    out << "  " << k << ": " << (IsSecret(k) ? "\"***\"" : scalar(v)) << "\n";
   }
   auto render = [&](const SettingValues& values, SettingScope scope, const char* indent) {
     for (const auto& def : AllSettings()) {
       if (def.scope != scope) continue;
       out << indent << def.key << ": ";
+      if (IsSecret(def.key) && values.IsSet(def.key)) {
+        out << "\"***\"\n";
+        continue;
+      }
       if (def.type == SettingType::kList) {
         out << "[";
         bool first = true;
