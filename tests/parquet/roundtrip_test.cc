@@ -1,0 +1,219 @@
+// floe writes, floe reads: every type, nesting and nullability, under every codec/encoding setting; row
+// groups, statistics, projection and the memory budget.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "parquet/file_reader.h"
+#include "parquet/row_assembler.h"
+#include "parquet/statistics.h"
+#include "parquet/test_util.h"
+#include "parquet/tools.h"
+
+namespace floe::parquet {
+namespace {
+
+using json = nlohmann::json;
+using namespace testing;
+
+std::vector<json> Reference(const columnar::Schema& schema, const std::vector<json>& rows) {
+  columnar::ColumnarBatch batch(schema);
+  for (const auto& r : rows) ShredRow(r, &batch);
+  RowAssembler a(batch);
+  std::vector<json> out;
+  nlohmann::ordered_json row;
+  while (true) {
+    auto more = a.Next(&row);
+    EXPECT_TRUE(more.ok());
+    if (!more.ok() || !*more) break;
+    out.push_back(json::parse(row.dump()));
+  }
+  return out;
+}
+
+std::vector<json> AllRows(int n) {
+  std::vector<json> rows;
+  for (int i = 0; i < n; ++i) rows.push_back(AllTypesRow(i, true));
+  return rows;
+}
+
+TEST(ParquetRoundTripTest, EveryTypeUnderEveryWriterSetting) {
+  const auto schema = AllTypesSchema(true);
+  const auto rows = AllRows(600);
+  const auto want = Reference(schema, rows);
+  ASSERT_EQ(want.size(), rows.size());
+  int k = 0;
+  for (auto codec : {format::Codec::kZstd, format::Codec::kSnappy, format::Codec::kGzip, format::Codec::kLz4Raw,
+                     format::Codec::kUncompressed}) {
+    for (bool v2 : {false, true}) {
+      for (bool dict : {true, false}) {
+        WriterOptions o;
+        o.codec = codec;
+        o.data_page_v2 = v2;
+        o.dictionary = dict;
+        o.page_bytes = (k % 3 == 0) ? 300 : 1 << 20;
+        o.row_group_bytes = (k % 4 == 1) ? 4000 : 128 << 20;
+        const std::string path = WriteRows("rt" + std::to_string(k++), schema, rows, o, 64);
+        const auto got = CatRows(path);
+        ASSERT_EQ(got.size(), want.size());
+        for (size_t i = 0; i < want.size(); ++i)
+          ASSERT_EQ(got[i], want[i]) << format::CodecName(codec) << " v2=" << v2 << " dict=" << dict << " row " << i;
+      }
+    }
+  }
+}
+
+TEST(ParquetRoundTripTest, ReadBackLevelsAndValuesAreIdentical) {
+  const auto schema = AllTypesSchema(true);
+  const auto rows = AllRows(333);
+  columnar::ColumnarBatch want(schema);
+  for (const auto& r : rows) ShredRow(r, &want);
+  const std::string path = WriteRows("levels", schema, rows, WriterOptions{}, 1000);
+  auto reader = ParquetReader::OpenFile(path);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  ASSERT_EQ((*reader)->num_row_groups(), 1u);
+  ASSERT_EQ((*reader)->schema().num_leaves(), schema.num_leaves());  // names of list/map children are Parquet's
+  columnar::ColumnarBatch got;
+  ASSERT_TRUE((*reader)->ReadRowGroup(0, &got).ok());
+  ASSERT_EQ(got.num_records(), 333u);
+  for (size_t c = 0; c < want.num_columns(); ++c) {
+    const auto& a = want.column(c);
+    const auto& b = got.column(c);
+    SCOPED_TRACE(a.leaf().dotted_path());
+    EXPECT_EQ(a.def_levels(), b.def_levels());
+    EXPECT_EQ(a.rep_levels(), b.rep_levels());
+    EXPECT_EQ(a.fixed(), b.fixed());
+    EXPECT_EQ(a.data(), b.data());
+    EXPECT_EQ(a.offsets(), b.offsets());
+  }
+}
+
+TEST(ParquetRoundTripTest, DictionaryFallsBackAndRowGroupsKeepTheirSize) {
+  columnar::Schema schema(columnar::Node::Record(
+      "t", {columnar::Node::Primitive("k", columnar::PhysicalType::kByteArray, false, columnar::LogicalKind::kString),
+            columnar::Node::Primitive("ts", columnar::PhysicalType::kInt64, false, columnar::LogicalKind::kTimestampMicros)},
+      false));
+  std::vector<json> rows;
+  for (int i = 0; i < 20000; ++i)
+    rows.push_back({{"k", i < 5000 ? "low" + std::to_string(i % 10) : "key-" + std::to_string(i * 7919)},
+                    {"ts", 1700000000000000LL + i * 1000LL}});
+  WriterOptions o;
+  o.dictionary_max_bytes = 2000;
+  o.row_group_bytes = 60000;
+  FileStats stats;
+  const std::string path = WriteRows("fallback", schema, rows, o, 500, &stats);
+  EXPECT_EQ(stats.rows, 20000u);
+  EXPECT_GT(stats.row_groups, 1u);
+  auto reader = ParquetReader::OpenFile(path);
+  ASSERT_TRUE(reader.ok());
+  const auto& rg0 = (*reader)->metadata().row_groups[0].columns[0].meta_data;
+  bool dict = false, plain = false;
+  for (auto e : rg0->encodings) {
+    dict |= e == format::Encoding::kRleDictionary;
+    plain |= e == format::Encoding::kPlain;
+  }
+  EXPECT_TRUE(dict && plain);
+  const auto& ts = (*reader)->metadata().row_groups[0].columns[1].meta_data;
+  EXPECT_EQ(ts->encodings.back(), format::Encoding::kDeltaBinaryPacked);
+  int64_t total = 0;
+  for (const auto& rg : (*reader)->metadata().row_groups) total += rg.num_rows;
+  EXPECT_EQ(total, 20000);
+  const auto got = CatRows(path);
+  ASSERT_EQ(got.size(), 20000u);
+  EXPECT_EQ(got[19999]["k"], "key-" + std::to_string(19999 * 7919));
+  EXPECT_EQ(got[1]["ts"], "2023-11-14T22:13:20.001000Z");
+  // Per-file stats for the catalog.
+  ASSERT_EQ(stats.columns.size(), 2u);
+  int64_t mn;
+  std::memcpy(&mn, stats.columns[1].min->data(), 8);
+  EXPECT_EQ(mn, 1700000000000000LL);
+}
+
+TEST(ParquetRoundTripTest, LongStringStatisticsAreTruncatedBounds) {
+  columnar::Schema schema(columnar::Node::Record(
+      "t", {columnar::Node::Primitive("s", columnar::PhysicalType::kByteArray, false, columnar::LogicalKind::kString)}, false));
+  std::vector<json> rows = {{{"s", std::string(100, 'a') + "z"}}, {{"s", std::string(100, 'b')}}, {{"s", "aa"}}};
+  const std::string path = WriteRows("trunc", schema, rows, WriterOptions{});
+  auto reader = ParquetReader::OpenFile(path);
+  ASSERT_TRUE(reader.ok());
+  const auto& st = *(*reader)->metadata().row_groups[0].columns[0].meta_data->statistics;
+  EXPECT_EQ(*st.min_value, "aa");
+  EXPECT_EQ(*st.max_value, std::string(63, 'b') + "c");
+  EXPECT_EQ(st.is_max_value_exact, false);
+  EXPECT_EQ(CatRows(path)[1]["s"], std::string(100, 'b'));
+}
+
+TEST(ParquetRoundTripTest, ProjectionAndInspect) {
+  const auto schema = AllTypesSchema(true);
+  WriterOptions o;
+  o.key_value_metadata = {{"avro.schema", "{\"type\":\"record\"}"}, {"kafka.offsets", "topic/0:0-99"}};
+  const std::string path = WriteRows("proj", schema, AllRows(50), o);
+  CatOptions co;
+  co.columns = {"mp", "i32"};
+  co.limit = 3;
+  std::ostringstream out;
+  ASSERT_TRUE(CatParquet(path, out, co).ok());
+  const auto rows = ParseLines(out.str());
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[1].size(), 2u);
+  EXPECT_EQ(rows[1]["i32"], INT32_MIN);
+  EXPECT_EQ(out.str().substr(0, 6), "{\"mp\":");
+  std::ostringstream info;
+  ASSERT_TRUE(InspectParquet(path, info).ok());
+  const std::string text = info.str();
+  for (const char* want : {"created_by: floe version", "avro.schema = {\"type\":\"record\"}", "kafka.offsets",
+                           "optional INT32 dec32 (DECIMAL(9,2) / DECIMAL)", "column_index", "offset_index", "ZSTD"})
+    EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+}
+
+TEST(ParquetRoundTripTest, ManyOpenWritersStayWithinTheMemoryBudget) {
+  // Scaled-down version of bench/parquet's memory run: 200 writers x 3000 rows, 12 MiB budget (~60 KiB per
+  // writer, less than one column's dictionary: the budget binds).
+  columnar::Schema schema(columnar::Node::Record(
+      "t", {columnar::Node::Primitive("id", columnar::PhysicalType::kInt64, false),
+            columnar::Node::Primitive("s", columnar::PhysicalType::kByteArray, true, columnar::LogicalKind::kString),
+            columnar::Node::Primitive("d", columnar::PhysicalType::kDouble, false)},
+      false));
+  MemoryBudget budget(12 << 20);
+  std::vector<std::unique_ptr<ParquetFileWriter>> writers;
+  for (int w = 0; w < 200; ++w) {
+    auto wr = ParquetFileWriter::Open(schema, WriterOptions{}, TempDir(), &budget);
+    ASSERT_TRUE(wr.ok());
+    writers.push_back(std::move(*wr));
+  }
+  columnar::ColumnarBatch batch(schema);
+  for (int round = 0; round < 30; ++round) {
+    for (size_t w = 0; w < writers.size(); ++w) {
+      for (int i = 0; i < 100; ++i) {
+        const int64_t id = round * 100 + i;
+        batch.column(0).AppendInt64(id, 0, 0);
+        const std::string s = "value-" + std::to_string((id * 31 + static_cast<int64_t>(w)) % 5000);
+        batch.column(1).AppendBytes(s, 1, 0);
+        batch.column(2).AppendDouble(static_cast<double>(id) * 0.5, 0, 0);
+        batch.EndRecord();
+      }
+      ASSERT_TRUE(writers[w]->Append(batch).ok());
+    }
+  }
+  EXPECT_LE(budget.peak(), budget.limit()) << "used " << budget.used() << " denials " << budget.denials();
+  EXPECT_GT(budget.denials(), 0u);  // the budget did bind: writers flushed early
+  for (size_t w = 0; w < writers.size(); w += 37) {
+    StringByteSink sink;
+    auto st = writers[w]->Close(sink);
+    ASSERT_TRUE(st.ok());
+    EXPECT_EQ(st->rows, 3000u);
+    auto reader = ParquetReader::Open(MemorySource(sink.contents()));
+    ASSERT_TRUE(reader.ok());
+    columnar::ColumnarBatch got;
+    ASSERT_TRUE((*reader)->ReadRowGroup(0, &got).ok());
+    ASSERT_EQ(got.num_records(), 3000u);
+    int64_t last;
+    std::memcpy(&last, got.column(0).fixed().data() + 2999 * 8, 8);
+    EXPECT_EQ(last, 2999);
+  }
+  writers.clear();
+  EXPECT_EQ(budget.used(), 0u);
+}
+
+}  // namespace
+}  // namespace floe::parquet
