@@ -33,14 +33,31 @@ struct BinaryReader {
     return false;
   }
 
-  // A zig-zag long (at most 10 bytes).
+  // A zig-zag long (at most 10 bytes). The one-byte case is inline; longer varints take the out-of-line path.
   bool ReadLong(int64_t& out) {
     if (p < end && *p < 0x80) [[likely]] {
       const uint64_t u = *p++;
       out = static_cast<int64_t>((u >> 1) ^ (0 - (u & 1)));
       return true;
     }
+    return ReadLongSlow(out);
+  }
+
+  [[gnu::noinline]] bool ReadLongSlow(int64_t& out) {
     uint64_t u = 0;
+    if (remaining() >= 10) {
+      // Enough bytes for any varint: no end checks inside the loop.
+      for (int shift = 0; shift < 70; shift += 7) {
+        const uint8_t b = *p++;
+        if (shift == 63 && b > 1) return Fail(AvroError::kVarintOverflow, "varint longer than 64 bits");
+        u |= static_cast<uint64_t>(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+          out = static_cast<int64_t>((u >> 1) ^ (0 - (u & 1)));
+          return true;
+        }
+      }
+      return Fail(AvroError::kVarintOverflow, "varint longer than 10 bytes");
+    }
     int shift = 0;
     for (;;) {
       if (p >= end) return Fail(AvroError::kTruncated, "varint past end of data");
@@ -93,7 +110,7 @@ struct BinaryReader {
   }
 
   // A length-prefixed byte string; `out` points into the input.
-  bool ReadBytes(std::string_view& out) {
+  [[gnu::always_inline]] bool ReadBytes(std::string_view& out) {
     int64_t n;
     if (!ReadLong(n)) return false;
     if (n < 0) return Fail(AvroError::kNegativeLength, "negative bytes/string length");

@@ -259,6 +259,8 @@ enum class Op : uint8_t {
   kEnum,        // a = offset in enum_symbols, b = writer symbol count
   kNulls,       // b = leaf count from col, def = level of the null
   kUnion,       // a = offset in jump table, b = writer branch count
+  kOptional,    // writer ["null",T]/[T,"null"] into an optional slot: aux = null branch index; on null, nulls
+                // for b leaves from col at def, then skip the next c instructions (T's, inlined after it)
   kArray,       // a = items block, b = leaf count, c = min item size, def = def of an empty list, aux = item rep
   kMap,         // as kArray; col is the key column
   kDefault,     // a = const index, b = block decoding it
@@ -287,7 +289,7 @@ struct Instr {
 const char* OpName(Op op) {
   static const char* const kNames[] = {
       "end", "bool", "int", "long", "float", "double", "int->long", "int->float", "int->double", "long->float",
-      "long->double", "float->double", "bytes", "string", "uuid-string", "fixed", "enum", "nulls", "union",
+      "long->double", "float->double", "bytes", "string", "uuid-string", "fixed", "enum", "nulls", "union", "optional",
       "array", "map", "default", "json", "capture", "fail", "skip-varint", "skip-bytes", "skip-n", "skip-array",
       "skip-map", "skip-union", "call"};
   return kNames[static_cast<int>(op)];
@@ -337,27 +339,28 @@ struct ExecState {
   Program* prog = nullptr;
 };
 
-bool ParseUuid(std::string_view s, uint8_t out[16]) {
-  if (s.size() != 36) return false;
-  int n = 0;
-  for (size_t i = 0; i < 36;) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return false;
-      ++i;
-      continue;
-    }
-    auto hex = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    const int hi = hex(s[i]), lo = hex(s[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out[n++] = static_cast<uint8_t>(hi << 4 | lo);
-    i += 2;
+struct HexTable {
+  int8_t v[256];
+  HexTable() {
+    for (int i = 0; i < 256; ++i) v[i] = -1;
+    for (int i = 0; i < 10; ++i) v['0' + i] = static_cast<int8_t>(i);
+    for (int i = 0; i < 6; ++i) v['a' + i] = v['A' + i] = static_cast<int8_t>(10 + i);
   }
-  return true;
+};
+
+// "123e4567-e89b-12d3-a456-426614174000" → 16 bytes. Table-driven and branch-light: it runs per event.
+bool ParseUuid(std::string_view s, uint8_t out[16]) {
+  static const HexTable hex;
+  static constexpr uint8_t kAt[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
+  if (s.size() != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return false;
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  int bad = 0;
+  for (int i = 0; i < 16; ++i) {
+    const int hi = hex.v[p[kAt[i]]], lo = hex.v[p[kAt[i] + 1]];
+    bad |= hi | lo;
+    out[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
+  return bad >= 0;
 }
 
 // Reads an array/map block header: the item count (0 ends the array) and, for negative counts, the byte
@@ -576,6 +579,17 @@ bool Exec(uint32_t pc, ExecState& s) {
         if (!Exec(s.prog->jump[in.a + static_cast<size_t>(i)], s)) return false;
         break;
       }
+      case Op::kOptional: {
+        int64_t i;
+        if (!s.r.ReadLong(i)) return false;
+        if (i == in.aux) {
+          AppendNulls(s, in);
+          pc += in.c;
+        } else if (i != 1 - in.aux) {
+          return s.r.Fail(AvroError::kBadUnionIndex, "union index outside the writer's branches");
+        }
+        break;
+      }
       case Op::kArray:
         if (!ExecRepeated(in, s, false)) return false;
         break;
@@ -658,6 +672,20 @@ class Compiler {
 
   // Decodes a writer value of `w` into the reader position `s`.
   Status Value(const TypeNode& w, const Slot& s, uint32_t block, const std::string& path) {
+    if (w.NullableOf() && s.union_type && s.kind != Slot::Kind::kUnion && s.union_type->NullBranch() >= 0) {
+      // The common optional field: T's instructions go inline after one kOptional, no jump table, no call.
+      const uint32_t t_block = NewBlock();
+      const Status st = Value(*w.NullableOf(), s, t_block, path);
+      if (st.ok()) {
+        std::vector<Instr> body = std::move(blocks_[t_block]);
+        blocks_[t_block].clear();
+        Emit(block, {Op::kOptional, static_cast<int16_t>(s.def - 1), static_cast<int16_t>(w.NullBranch()),
+                     s.first_leaf, 0, s.leaf_count, static_cast<uint32_t>(body.size())});
+        blocks_[block].insert(blocks_[block].end(), body.begin(), body.end());
+        return Status::Ok();
+      }
+      blocks_[t_block].clear();
+    }
     if (w.type == Type::kUnion) {
       const uint32_t table = static_cast<uint32_t>(prog_.jump.size());
       prog_.jump.resize(prog_.jump.size() + w.branches.size());
