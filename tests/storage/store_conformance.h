@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <ostream>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,7 @@ struct StoreFactory {
   bool exact_listing = true;
 };
 
+inline void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << factory.name; }
 inline std::string PrintStoreFactory(const ::testing::TestParamInfo<StoreFactory>& info) { return info.param.name; }
 
 class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
