@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <zlib.h>
 
 namespace floe::storage {
 
@@ -28,19 +27,6 @@ Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
   return out;
 }
 
-uint32_t Crc32(std::string_view data, uint32_t seed) {
-  uLong crc = seed;
-  const auto* p = reinterpret_cast<const Bytef*>(data.data());
-  size_t left = data.size();
-  while (left > 0) {  // zlib takes uInt lengths
-    const uInt n = left > (1u << 30) ? (1u << 30) : static_cast<uInt>(left);
-    crc = crc32(crc, p, n);
-    p += n;
-    left -= n;
-  }
-  return static_cast<uint32_t>(crc);
-}
-
 std::string HexLower(const uint8_t* data, size_t size) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(size * 2, '\0');
@@ -56,12 +42,6 @@ std::string Base64(const uint8_t* data, size_t size) {
   const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
   out.resize(static_cast<size_t>(n));
   return out;
-}
-
-std::string Crc32Base64(uint32_t crc) {
-  const uint8_t be[4] = {static_cast<uint8_t>(crc >> 24), static_cast<uint8_t>(crc >> 16),
-                         static_cast<uint8_t>(crc >> 8), static_cast<uint8_t>(crc)};
-  return Base64(be, 4);
 }
 
 Md5Stream::Md5Stream() : ctx_(EVP_MD_CTX_new()) {

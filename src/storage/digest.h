@@ -1,5 +1,5 @@
 // Digests and encodings the stores need: MD5 (S3 part ETags, Content-MD5), SHA-256 and HMAC-SHA256
-// (Signature V4), CRC32 (x-amz-checksum-crc32), hex and base64.
+// (Signature V4), hex and base64.
 #pragma once
 
 #include <array>
@@ -15,8 +15,6 @@ using Sha256Digest = std::array<uint8_t, 32>;
 Md5Digest Md5(std::string_view data);
 Sha256Digest Sha256(std::string_view data);
 Sha256Digest HmacSha256(std::string_view key, std::string_view data);
-// IEEE CRC-32 (zlib's), which is what S3's x-amz-checksum-crc32 carries (big-endian, base64).
-uint32_t Crc32(std::string_view data, uint32_t seed = 0);
 
 std::string HexLower(const uint8_t* data, size_t size);
 template <size_t N>
@@ -24,7 +22,6 @@ std::string HexLower(const std::array<uint8_t, N>& d) { return HexLower(d.data()
 std::string Base64(const uint8_t* data, size_t size);
 template <size_t N>
 std::string Base64(const std::array<uint8_t, N>& d) { return Base64(d.data(), N); }
-std::string Crc32Base64(uint32_t crc);
 
 // Incremental MD5 for data that arrives in pieces (a file read in chunks).
 class Md5Stream {

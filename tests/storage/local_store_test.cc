@@ -182,8 +182,6 @@ TEST(DigestTest, KnownValues) {
   EXPECT_EQ(HexLower(Md5("")), "d41d8cd98f00b204e9800998ecf8427e");
   EXPECT_EQ(HexLower(Sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(Base64(Md5("hello")), "XUFAKrxLKna5cZ2REBfFkg==");
-  EXPECT_EQ(Crc32("123456789"), 0xCBF43926u);
-  EXPECT_EQ(Crc32Base64(Crc32("hello")), "NhCmhg==");
   Md5Stream s;
   s.Update("hel");
   s.Update("lo");
