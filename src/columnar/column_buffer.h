@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 #include <vector>
@@ -67,18 +68,18 @@ class ColumnBuffer {
     fixed_.push_back(v ? 1 : 0);
     ++num_values_;
   }
-  void AppendInt32(int32_t v, int16_t def, int16_t rep) { AppendFixed(&v, sizeof v, def, rep); }
-  void AppendInt64(int64_t v, int16_t def, int16_t rep) { AppendFixed(&v, sizeof v, def, rep); }
-  void AppendFloat(float v, int16_t def, int16_t rep) { AppendFixed(&v, sizeof v, def, rep); }
-  void AppendDouble(double v, int16_t def, int16_t rep) { AppendFixed(&v, sizeof v, def, rep); }
+  void AppendInt32(int32_t v, int16_t def, int16_t rep) { AppendFixedN<sizeof v>(&v, def, rep); }
+  void AppendInt64(int64_t v, int16_t def, int16_t rep) { AppendFixedN<sizeof v>(&v, def, rep); }
+  void AppendFloat(float v, int16_t def, int16_t rep) { AppendFixedN<sizeof v>(&v, def, rep); }
+  void AppendDouble(double v, int16_t def, int16_t rep) { AppendFixedN<sizeof v>(&v, def, rep); }
   // kFixedLenByteArray: exactly type_length bytes.
   void AppendFixedBytes(const void* p, size_t n, int16_t def, int16_t rep) { AppendFixed(p, n, def, rep); }
   // kByteArray.
   void AppendBytes(const void* p, size_t n, int16_t def, int16_t rep) {
     Levels(def, rep);
-    const size_t at = data_.size();
-    data_.resize(at + n);
-    if (n) std::memcpy(data_.data() + at, p, n);
+    // insert, not resize + memcpy: no zero-fill of bytes about to be overwritten.
+    const auto* bytes = static_cast<const uint8_t*>(p);
+    data_.insert(data_.end(), bytes, bytes + n);
     offsets_.push_back(static_cast<uint32_t>(data_.size()));
     ++num_values_;
   }
@@ -154,9 +155,18 @@ class ColumnBuffer {
   }
   void AppendFixed(const void* p, size_t n, int16_t def, int16_t rep) {
     Levels(def, rep);
+    const auto* bytes = static_cast<const uint8_t*>(p);
+    fixed_.insert(fixed_.end(), bytes, bytes + n);
+    ++num_values_;
+  }
+  // A compile-time width lets the compiler turn the copy into one store instead of a memcpy call.
+  template <size_t N>
+  void AppendFixedN(const void* p, int16_t def, int16_t rep) {
+    Levels(def, rep);
     const size_t at = fixed_.size();
-    fixed_.resize(at + n);
-    std::memcpy(fixed_.data() + at, p, n);
+    if (fixed_.capacity() < at + N) fixed_.reserve(std::max<size_t>(2 * fixed_.capacity(), at + N));
+    fixed_.resize(at + N);
+    std::memcpy(fixed_.data() + at, p, N);
     ++num_values_;
   }
 
