@@ -4,6 +4,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -184,7 +185,7 @@ Status ParquetFileWriter::Reserve(size_t upcoming) {
     return Status::Ok();
   }
   // Refused: shrink ourselves first, pages before dictionaries.
-  FLOE_RETURN_IF_ERROR(FlushPages());
+  FLOE_RETURN_IF_ERROR(ShrinkTo(budget_->fair_share() / 2));
   target = buffered_bytes() + upcoming;
   if (target <= reserved_ || budget_->TryReserve(target - reserved_)) {
     reserved_ = std::max<uint64_t>(reserved_, target);
@@ -223,10 +224,26 @@ Status ParquetFileWriter::Append(columnar::ColumnarBatch& batch) {
   batch.Clear();
   if (EstimatedRowGroupBytes() >= options_.row_group_bytes) FLOE_RETURN_IF_ERROR(FinishRowGroup());
   if (budget_ && budget_->under_pressure() && buffered_bytes() > budget_->fair_share()) {
-    FLOE_RETURN_IF_ERROR(FlushPages());
+    FLOE_RETURN_IF_ERROR(ShrinkTo(budget_->fair_share() / 2));
   } else {
     TrueUp();
   }
+  return Status::Ok();
+}
+
+Status ParquetFileWriter::ShrinkTo(uint64_t target) {
+  // Largest pages first: finishing only the big ones keeps the page count (and page-index metadata) low.
+  std::vector<std::pair<size_t, size_t>> by_size;
+  for (size_t i = 0; i < columns_.size(); ++i) by_size.emplace_back(columns_[i]->memory_bytes(), i);
+  std::sort(by_size.rbegin(), by_size.rend());
+  uint64_t total = buffered_bytes();
+  for (const auto& [bytes, i] : by_size) {
+    if (total <= target) break;
+    FLOE_RETURN_IF_ERROR(columns_[i]->FlushPage(/*release=*/true));
+    const size_t now = columns_[i]->memory_bytes();
+    total -= std::min<uint64_t>(total, bytes - std::min(bytes, now));
+  }
+  TrueUp();
   return Status::Ok();
 }
 

@@ -80,6 +80,8 @@ class ParquetFileWriter {
   uint64_t EstimatedRowGroupBytes() const;
   // Brings the reservation to the writer's current memory plus `upcoming`, shrinking itself if refused.
   Status Reserve(size_t upcoming);
+  // Finishes the largest unfinished pages until the writer holds at most target bytes (or nothing is left).
+  Status ShrinkTo(uint64_t target);
   void TrueUp();
 
   columnar::Schema schema_;
