@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -168,7 +169,7 @@ Status S3ObjectStore::ErrorFrom(const Call& call, const HttpResponse& response) 
   return Error(CodeFor(response.status, s3_code), std::move(text));
 }
 
-Result<HttpResponse> S3ObjectStore::Execute(const Call& call) {
+Result<HttpResponse> S3ObjectStore::Execute(const Call& call, int* attempts) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   const std::string url = UrlFor(call.key, call.query);
   const std::string payload_hash = call.sign_body ? PayloadSha256Hex(call.body)
@@ -176,6 +177,7 @@ Result<HttpResponse> S3ObjectStore::Execute(const Call& call) {
                                                        : std::string(kUnsignedPayload);
   Status last;
   for (int attempt = 0;; ++attempt) {
+    if (attempts) *attempts = attempt + 1;
     HttpRequest req{call.method, url, call.headers, call.body};
     FLOE_RETURN_IF_ERROR(SignRequest(req.method, req.url, req.headers, payload_hash, scope_, creds_,
                                      SystemClock::Instance().NowMicros()));
@@ -371,7 +373,6 @@ Status S3ObjectStore::CompleteMultipartUpload(std::string_view key, std::string_
                                               const std::vector<UploadedPart>& parts) {
   FLOE_RETURN_IF_ERROR(ValidateKey(key));
   std::string body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CompleteMultipartUpload>";
-  std::string md5s;
   uint64_t total = 0;
   for (const auto& p : parts) {
     body += "<Part><PartNumber>" + std::to_string(p.part_number) + "</PartNumber><ETag>" + XmlEscape(p.etag) +
@@ -381,19 +382,36 @@ Status S3ObjectStore::CompleteMultipartUpload(std::string_view key, std::string_
   body += "</CompleteMultipartUpload>";
   Call call{"POST", FullKey(key), QueryParam("uploadId", upload_id),
             {{"Content-Type", "application/xml"}}, body, true, true, key};
-  auto r = Execute(call);
+  int attempts = 0;
+  auto r = Execute(call, &attempts);
   if (r.ok() || !r.status().Is(StoreError::kNoSuchUpload)) return r.status();
-  // A retried Complete whose first attempt succeeded finds the upload gone. The object is ours if it has
-  // the multipart ETag S3 computes from our parts (MD5 of the part MD5s, "-N").
-  for (const auto& p : parts) {
-    const std::string hex = Unquote(p.etag);
-    if (hex.size() != 32) return r.status();
-    for (size_t i = 0; i < 32; i += 2) md5s += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
-  }
-  const std::string expected = HexLower(Md5(md5s)) + "-" + std::to_string(parts.size());
+  // The upload is gone: completed by an earlier attempt whose reply was lost, or aborted. Decide from the
+  // object now under the key (see the header for the rule).
   auto head = Head(key);
-  if (head.ok() && Unquote(head->etag) == expected && head->size == total) return Status::Ok();
-  return r.status();
+  if (!head.ok()) {
+    return head.status().Is(StoreError::kNotFound) ? r.status() : head.status().WithContext(r.status().message());
+  }
+  bool md5_parts = true;
+  for (const auto& p : parts) md5_parts = md5_parts && IsPlainMd5Etag(p.etag);
+  const std::string etag = Unquote(head->etag);
+  const size_t dash = etag.find('-');
+  const bool multipart_etag = dash == 32 && IsPlainMd5Etag(etag.substr(0, 32)) && dash + 1 < etag.size() &&
+                              std::all_of(etag.begin() + static_cast<std::ptrdiff_t>(dash) + 1, etag.end(),
+                                          [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  bool ours = false;
+  if (multipart_etag && md5_parts) {
+    std::string md5s;
+    for (const auto& p : parts) {
+      const std::string hex = Unquote(p.etag);
+      for (size_t i = 0; i < 32; i += 2) md5s += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    }
+    ours = etag == HexLower(Md5(md5s)) + "-" + std::to_string(parts.size()) && head->size == total;
+  } else {
+    ours = attempts > 1 && head->size == total;
+  }
+  if (ours) return Status::Ok();
+  return r.status().WithContext("the object under the key is not this upload's (ETag " + head->etag + ", " +
+                                std::to_string(head->size) + " bytes; parts total " + std::to_string(total) + ")");
 }
 
 Status S3ObjectStore::AbortMultipartUpload(std::string_view key, std::string_view upload_id) {
@@ -418,8 +436,13 @@ Result<std::vector<UploadedPart>> S3ObjectStore::ListParts(std::string_view key,
                                    std::strtoull(std::string(p->ChildText("Size")).c_str(), nullptr, 10)});
     }
     if (xml.ChildText("IsTruncated") != "true") break;
-    marker = std::string(xml.ChildText("NextPartNumberMarker"));
-    if (marker.empty()) return Error(StoreError::kProtocol, Describe(call) + ": truncated without a marker");
+    // A marker that does not move forward would loop for ever.
+    std::string next(xml.ChildText("NextPartNumberMarker"));
+    if (next.empty() || std::atoi(next.c_str()) <= std::atoi(marker.c_str())) {
+      return Error(StoreError::kProtocol, Describe(call) + ": truncated part listing with NextPartNumberMarker '" +
+                                              next + "' after '" + marker + "'");
+    }
+    marker = std::move(next);
   }
   return parts;
 }
@@ -439,9 +462,12 @@ Result<std::vector<MultipartUpload>> S3ObjectStore::ListMultipartUploads(std::st
                                         ParseIso8601Micros(u->ChildText("Initiated")).value_or(0)});
     }
     if (xml.ChildText("IsTruncated") != "true") break;
-    key_marker = std::string(xml.ChildText("NextKeyMarker"));
-    id_marker = std::string(xml.ChildText("NextUploadIdMarker"));
-    if (key_marker.empty()) return Error(StoreError::kProtocol, Describe(call) + ": truncated without a marker");
+    std::string next_key(xml.ChildText("NextKeyMarker")), next_id(xml.ChildText("NextUploadIdMarker"));
+    if (next_key.empty() || (next_key == key_marker && next_id == id_marker)) {
+      return Error(StoreError::kProtocol, Describe(call) + ": truncated upload listing without a new NextKeyMarker");
+    }
+    key_marker = std::move(next_key);
+    id_marker = std::move(next_id);
   }
   std::sort(uploads.begin(), uploads.end(), [](const MultipartUpload& a, const MultipartUpload& b) {
     return a.key != b.key ? a.key < b.key : a.initiated_micros < b.initiated_micros;

@@ -41,9 +41,15 @@ class S3ObjectStore final : public ObjectStore {
   Result<std::string> CreateMultipartUpload(std::string_view key) override;
   Result<UploadedPart> UploadPart(std::string_view key, std::string_view upload_id, int part_number,
                                   std::string_view data) override;
+  // A Complete retried after its reply was lost finds the upload gone (NoSuchUpload). It then succeeds if
+  // the object under the key is the one these parts make: its ETag is S3's multipart ETag of the parts
+  // (hex MD5 of the part MD5s, "-<count>") and its size is the parts' total. For stores whose ETags are not
+  // of that form (or parts whose ETags are not MD5s), a matching size is accepted, but only when this call
+  // was retried, i.e. when an earlier attempt of it may have completed the upload.
   Status CompleteMultipartUpload(std::string_view key, std::string_view upload_id,
                                  const std::vector<UploadedPart>& parts) override;
   Status AbortMultipartUpload(std::string_view key, std::string_view upload_id) override;
+  // Both follow IsTruncated pages to the end; a page marker that does not advance is kProtocol.
   Result<std::vector<UploadedPart>> ListParts(std::string_view key, std::string_view upload_id) override;
   Result<std::vector<MultipartUpload>> ListMultipartUploads(std::string_view prefix) override;
 
@@ -69,7 +75,8 @@ class S3ObjectStore final : public ObjectStore {
     bool error_in_200 = false;          // CompleteMultipartUpload may report errors with status 200
     std::string_view display_key;       // the caller's key, for messages
   };
-  Result<HttpResponse> Execute(const Call& call);
+  // attempts, when given, receives the number of requests sent (1 + retries).
+  Result<HttpResponse> Execute(const Call& call, int* attempts = nullptr);
   Status ErrorFrom(const Call& call, const HttpResponse& response) const;
   std::string FullKey(std::string_view key) const;
   std::string StripPrefix(std::string_view full_key) const;
