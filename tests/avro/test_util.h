@@ -12,6 +12,8 @@
 
 #include "columnar/column_buffer.h"
 
+#include <unistd.h>
+
 namespace floe::avro::testing {
 
 inline std::string SourceDir() {
@@ -21,7 +23,8 @@ inline std::string SourceDir() {
 
 inline std::string ScratchDir(const std::string& name) {
   const char* b = std::getenv("FLOE_BINARY_DIR");
-  const std::string dir = std::string(b ? b : "/tmp") + "/avro-test-" + name;
+  // Per process: ctest runs the tests of one binary in parallel processes, which must not share a directory.
+  const std::string dir = std::string(b ? b : "/tmp") + "/avro-test-" + name + "-" + std::to_string(::getpid());
   std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
   return dir;
 }
