@@ -306,9 +306,11 @@ TEST_P(StoreConformanceTest, ConcurrentWriters) {
   }
   for (auto& th : threads) th.join();
   auto all = ListAll(store(), "cw/");
-  ASSERT_TRUE(all.ok());
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
   EXPECT_EQ(all->size(), 81u);
-  const std::string shared = *store().Get("cw/shared");
+  auto got = store().Get("cw/shared");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  const std::string shared = *got;
   bool matches_one = false;  // the shared key holds exactly one writer's complete value
   for (int t = 0; t < 4 && !matches_one; ++t) {
     for (int i = 0; i < 20 && !matches_one; ++i) {
