@@ -10,7 +10,9 @@
 
 #include "archive/archive_error.h"
 #include "kafka/kafka_error.h"
+#include "archive/avro_json_decoder.h"
 #include "archive/store_settings.h"
+#include "registry/subject_name.h"
 
 namespace floe::archive {
 
@@ -104,7 +106,12 @@ Status Archiver::Init() {
     bt.plausible_past_ms = cc.values.GetInt("timestamp.plausible.past.ms");
     bt.plausible_future_ms = cc.values.GetInt("timestamp.plausible.future.ms");
     c->times = std::make_unique<BusinessTimeExtractor>(bt, *options_.clock);
-    c->decoder = std::make_unique<JsonRecordDecoder>(*c->times);
+    if (cc.values.GetString("input.format") == "avro") {
+      FLOE_RETURN_IF_ERROR(EnsureRegistry());
+      c->decoder = std::make_unique<ConfluentAvroDecoder>(*c->times, *registry_);
+    } else {
+      c->decoder = std::make_unique<JsonRecordDecoder>(*c->times);
+    }
     c->format = std::make_unique<JsonLinesFormat>();
     stats_[c->name];
     connectors_.push_back(std::move(c));
@@ -112,6 +119,20 @@ Status Archiver::Init() {
   FLOE_ASSIGN_OR_RETURN(consumer_, kafka::KafkaConsumer::Create(config_.kafka, this));
   FLOE_RETURN_IF_ERROR(consumer_->Subscribe(subscription));
   spdlog::info("archiving to {} with {} connector(s); spool {}", url, connectors_.size(), spool_dir_);
+  return Status::Ok();
+}
+
+Status Archiver::EnsureRegistry() {
+  if (registry_) return Status::Ok();
+  registry::RegistryClientOptions o;
+  o.url = config_.worker.GetString("schema.registry.url");
+  if (o.url.empty()) return Error(ArchiveError::kConfig, "input.format avro needs schema.registry.url");
+  o.basic_auth_user_info = config_.worker.GetString("basic.auth.user.info");
+  o.bearer_token = config_.worker.GetString("bearer.auth.token");
+  o.request_timeout = std::chrono::milliseconds(config_.worker.GetInt("schema.registry.request.timeout.ms"));
+  FLOE_ASSIGN_OR_RETURN(o.subject_name_strategy,
+                        registry::ParseSubjectNameStrategy(config_.worker.GetString("value.subject.name.strategy")));
+  FLOE_ASSIGN_OR_RETURN(registry_, registry::SchemaRegistryClient::Create(o));
   return Status::Ok();
 }
 

@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "config/config.h"
 #include "kafka/consumer.h"
+#include "registry/registry_client.h"
 
 namespace floe::archive {
 
@@ -58,6 +59,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   struct Connector;
   Archiver(const config::Config& config, ArchiverOptions options);
   Status Init();
+  Status EnsureRegistry();
   Connector* ConnectorFor(std::string_view topic);
   PartitionWriter* WriterFor(Connector& connector, const kafka::TopicPartition& tp);
   Status Handle(const kafka::Message& message);
@@ -69,6 +71,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   const config::Config& config_;
   ArchiverOptions options_;
   std::unique_ptr<storage::ObjectStore> store_;
+  std::unique_ptr<registry::SchemaRegistryClient> registry_;  // when a connector reads Avro
   std::string spool_dir_;
   std::vector<std::unique_ptr<Connector>> connectors_;
   std::map<std::string, Connector*, std::less<>> topic_to_connector_;

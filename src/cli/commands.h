@@ -18,6 +18,9 @@ void AddProduceCommand(CLI::App& app);
 void AddRunCommand(CLI::App& app);
 void AddDemoCommand(CLI::App& app);
 void AddConfigCommand(CLI::App& app);
+void AddStoreCommand(CLI::App& app);
+void AddParquetCommand(CLI::App& app);
+void AddRegistryCommand(CLI::App& app);
 
 // Installs SIGTERM/SIGINT handlers that set the returned flag (a second signal exits at once).
 const std::atomic<bool>& InstallStopSignals();

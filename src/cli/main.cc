@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   floe::cli::AddRunCommand(app);
   floe::cli::AddDemoCommand(app);
   floe::cli::AddConfigCommand(app);
+  floe::cli::AddStoreCommand(app);
+  floe::cli::AddParquetCommand(app);
+  floe::cli::AddRegistryCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -44,6 +44,19 @@ const std::vector<SettingDef>& Table() {
       {"s3.upload.parallelism", T::kInt, S::kWorker, "4",
        "Parts of one multipart upload in flight at once (memory in flight: this times s3.part.size).", 1, 64, {},
        "low"},
+      {"schema.registry.url", T::kString, S::kWorker, "",
+       "Confluent Schema Registry base URL(s), comma-separated, tried in order. Needed by `input.format: avro`.",
+       {}, {}, {}, "high"},
+      {"basic.auth.user.info", T::kString, S::kWorker, "",
+       "`user:password` for the Schema Registry's HTTP basic auth (never logged).", {}, {}, {}, "medium"},
+      {"bearer.auth.token", T::kString, S::kWorker, "", "Bearer token for the Schema Registry (never logged).", {},
+       {}, {}, "medium"},
+      {"schema.registry.request.timeout.ms", T::kInt, S::kWorker, "10000",
+       "Time limit of one Schema Registry request attempt.", 100, 600'000, {}, "low"},
+      {"value.subject.name.strategy", T::kEnum, S::kWorker, "topic_name",
+       "How a topic maps to its Schema Registry subject (Confluent's TopicNameStrategy, RecordNameStrategy, "
+       "TopicRecordNameStrategy); the subject's version of a record's schema is its `v=` partition.",
+       {}, {}, {"topic_name", "record_name", "topic_record_name"}, "low"},
       {"spool.dir", T::kString, S::kWorker, "",
        "Local directory for files being written before upload. Empty: `.floe-spool` inside a local lake, "
        "or `floe-spool` in the system temp directory for remote stores.",
@@ -65,8 +78,10 @@ const std::vector<SettingDef>& Table() {
        "without a restart. Either this or `topics`.",
        {}, {}, {}, "high"},
       {"format", T::kEnum, S::kConnector, "json", "Output file format.", {}, {}, {"json"}, "high"},
-      {"input.format", T::kEnum, S::kConnector, "json", "How record values are encoded in Kafka.", {}, {},
-       {"json"}, "high"},
+      {"input.format", T::kEnum, S::kConnector, "json",
+       "How record values are encoded in Kafka: `json` (one JSON object per value) or `avro` (Confluent "
+       "framing: magic byte 0, 4-byte schema id, Avro binary; schemas from `schema.registry.url`).",
+       {}, {}, {"json", "avro"}, "high"},
       {"timestamp.fields", T::kList, S::kConnector, "occurred_at,created_at,timestamp",
        "Candidate business-time fields, first present wins. Dotted paths reach into nested objects "
        "(`meta.event_time`). Values may be epoch numbers or RFC 3339 / ISO 8601 strings; always read as UTC.",

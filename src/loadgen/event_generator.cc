@@ -38,7 +38,7 @@ std::string FormatTime(int64_t micros, TimeFormat format, std::mt19937_64& rng) 
 
 EventGenerator::EventGenerator(EventGeneratorOptions options) : options_(std::move(options)), rng_(options_.seed) {}
 
-void EventGenerator::Next(uint64_t index, GeneratedEvent& out) {
+void EventGenerator::Next(uint64_t index, GeneratedEvent& out, bool with_channel) {
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   const double spread_micros = options_.spread_hours * 3600e6;
   const double progress = options_.count > 1 ? static_cast<double>(index) / static_cast<double>(options_.count - 1) : 1;
@@ -65,6 +65,8 @@ void EventGenerator::Next(uint64_t index, GeneratedEvent& out) {
                  rng_(), static_cast<uint32_t>(index), kEvents[rng_() % kEvents.size()], ad, user, category,
                  kWords[rng_() % kWords.size()], kWords[rng_() % kWords.size()], city, price,
                  (rng_() % 5 == 0) ? "true" : "false");
+  if (with_channel)
+    fmt::format_to(std::back_inserter(out.json), R"("channel":"{}",)", (rng_() % 3 == 0) ? "app" : "web");
   if (!missing)
     fmt::format_to(std::back_inserter(out.json), R"("{}":{},)", options_.time_field,
                    FormatTime(t, options_.time_format, rng_));
@@ -73,6 +75,30 @@ void EventGenerator::Next(uint64_t index, GeneratedEvent& out) {
                  R"("views":{},"seq":{}}})",
                  city, static_cast<int>(rng_() % 95'000) + 1000, 42.0 + unit(rng_) * 9.0, -4.0 + unit(rng_) * 12.0,
                  kWords[rng_() % kWords.size()], category, rng_() % 10'000, index);
+}
+
+std::string EventAvroSchema(const std::string& time_field, int version) {
+  std::string fields = R"([
+    {"name":"event_id","type":"string"},
+    {"name":"event_type","type":{"type":"enum","name":"EventType","symbols":["ad_published","ad_viewed","ad_replied","ad_deleted"]}},
+    {"name":"ad_id","type":"long"},
+    {"name":"user_id","type":"string"},
+    {"name":"category","type":"string"},
+    {"name":"title","type":"string"},
+    {"name":"price","type":"double"},
+    {"name":"currency","type":"string"},
+    {"name":"is_pro","type":"boolean"},)";
+  if (version >= 2) fields += R"(
+    {"name":"channel","type":"string","default":"web"},)";
+  fields += fmt::format(R"(
+    {{"name":"{}","type":["null",{{"type":"long","logicalType":"timestamp-millis"}}],"default":null}},
+    {{"name":"location","type":{{"type":"record","name":"Location","fields":[
+      {{"name":"city","type":"string"}},{{"name":"zip","type":"string"}},
+      {{"name":"lat","type":"double"}},{{"name":"lon","type":"double"}}]}}}},
+    {{"name":"tags","type":{{"type":"array","items":"string"}}}},
+    {{"name":"views","type":"long"}},
+    {{"name":"seq","type":"long"}}])", time_field);
+  return R"({"type":"record","name":"AdEvent","namespace":"com.floe.demo","fields":)" + fields + "}";
 }
 
 }  // namespace floe::loadgen

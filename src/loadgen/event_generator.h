@@ -32,11 +32,18 @@ struct GeneratedEvent {
   int64_t business_time_micros;  // -1 when the time field was left out
 };
 
+// The Avro schema of the generated events (as JSON text). Version 1 has every field the generator writes;
+// version 2 adds `channel` (string, default "web"): a backward-compatible evolution. Generated events carry
+// `channel` only when `with_channel` is set in Next(). The business-time field is an optional
+// timestamp-millis under `time_field`.
+std::string EventAvroSchema(const std::string& time_field, int version);
+
 class EventGenerator {
  public:
   explicit EventGenerator(EventGeneratorOptions options);
-  // Fills `out` with event number `index` (0-based, < count). Reuses `out`'s buffers.
-  void Next(uint64_t index, GeneratedEvent& out);
+  // Fills `out` with event number `index` (0-based, < count). Reuses `out`'s buffers. With `with_channel`
+  // the event also has the schema-v2 field `channel`.
+  void Next(uint64_t index, GeneratedEvent& out, bool with_channel = false);
   const EventGeneratorOptions& options() const { return options_; }
 
  private:

@@ -1,6 +1,6 @@
 // Shared helpers for floe's integration tests: start `floe dev-kafka` as its own process, run floe
 // subcommands, and read the lake back with DuckDB (an independent reader).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,37 @@ export async function startDevKafka(dir, topics) {
     bootstrap,
     async stop() { proc.child.kill('SIGTERM'); await proc.exited; },
   };
+}
+
+// `floe registry serve` on a free port; resolves with its URL once it listens.
+export async function startRegistry() {
+  const proc = startFloe(['registry', 'serve', '--port', '0']);
+  let out = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`registry did not start: ${proc.output()}`)), 20_000);
+    proc.child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[^\s]+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+  });
+  return { url, async stop() { proc.child.kill('SIGTERM'); await proc.exited; } };
+}
+
+// Produces raw values (Buffers) to one partition with Debian's confluent-kafka, an independent client.
+export function produceRaw(bootstrap, topic, partition, values) {
+  const script = `
+import sys, json, base64
+from confluent_kafka import Producer
+p = Producer({'bootstrap.servers': sys.argv[1]})
+for v in json.loads(sys.stdin.read()):
+    p.produce(sys.argv[2], value=base64.b64decode(v), partition=int(sys.argv[3]))
+assert p.flush(30) == 0
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script, bootstrap, topic, String(partition)], {
+    input: JSON.stringify(values.map((v) => Buffer.from(v).toString('base64'))),
+  });
+  if (r.status !== 0) throw new Error(`raw produce failed: ${r.stderr}`);
 }
 
 export async function produce(bootstrap, topic, count, extra = []) {

@@ -1,0 +1,89 @@
+// Confluent Avro through the embedded Schema Registry: `floe registry serve` + `floe produce --format avro`
+// (with a v1 → v2 schema evolution mid-run) + `floe run`, checked with DuckDB; and bad Avro input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import {
+  tempDir, startDevKafka, startRegistry, produce, produceRaw, runFloe, writeConfig, duckdb, cleanup, utcPartition,
+} from './harness.mjs';
+
+function config(bootstrap, registry, lake, group) {
+  return `kafka: { bootstrap.servers: "${bootstrap}", group.id: ${group}, session.timeout.ms: 6000, heartbeat.interval.ms: 500 }
+store.url: "file://${lake}"
+schema.registry.url: "${registry}"
+topics: [ads]
+input.format: avro
+timestamp.fields: [occurred_at]
+flush.size: 2000
+`;
+}
+
+test('Avro events land exactly once under v=<subject version>/dt/hour, across a schema evolution', async () => {
+  const dir = tempDir('avro');
+  const kafka = await startDevKafka(dir, ['ads:4']);
+  const registry = await startRegistry();
+  try {
+    const n = 20_000;
+    await produce(kafka.bootstrap, 'ads', n, ['--format', 'avro', '--registry', registry.url, '--evolve-at', '0.5',
+      '--late-fraction', '0.05']);
+    const lake = join(dir, 'lake');
+    const r = await runFloe(['run', '--config', writeConfig(dir, config(kafka.bootstrap, registry.url, lake, 'avro')),
+      '--exit-when-idle']);
+    assert.equal(r.code, 0, r.stderr);
+    const db = await duckdb();
+    const rows = await db.all(`
+      SELECT _kafka_partition AS p, CAST(_kafka_offset AS INTEGER) AS o, CAST(occurred_at AS DOUBLE) AS t,
+             _kafka_timestamp AS kts, channel, v, dt, hour
+      FROM read_json('${lake}/ads/*/*/*/*.jsonl', hive_partitioning = true, hive_types_autocast = false,
+                     union_by_name = true, format = 'newline_delimited',
+                     columns = {_kafka_partition: 'INTEGER', _kafka_offset: 'BIGINT', _kafka_timestamp: 'VARCHAR',
+                                occurred_at: 'BIGINT', channel: 'VARCHAR'})`);
+    assert.equal(rows.length, n);
+    const ids = new Set(rows.map((r) => `${r.p}/${r.o}`));
+    assert.equal(ids.size, n, 'duplicates');
+    const byVersion = { 1: 0, 2: 0 };
+    for (const row of rows) {
+      byVersion[row.v]++;
+      assert.equal(row.channel === null, row.v === '1', `v=${row.v} row ${row.p}/${row.o} channel ${row.channel}`);
+      const want = utcPartition(row.t ?? Date.parse(row.kts));
+      assert.equal(`${row.dt}/${row.hour}`, `${want.dt}/${want.hour}`);
+    }
+    assert.equal(byVersion[1], n / 2);
+    assert.equal(byVersion[2], n / 2);
+    db.close();
+  } finally {
+    await registry.stop();
+    await kafka.stop();
+    cleanup(dir);
+  }
+});
+
+for (const [what, bytes, error] of [
+  ['wrong magic byte', [1, 0, 0, 0, 1, 2], /avro\.bad_magic/],
+  ['unknown schema id', [0, 0, 0, 0x7f, 0x7f, 2], /avro\.unknown_schema_id/],
+  ['truncated body', [0, 0, 0, 0, 1, 0x20], /avro\.truncated/],
+]) {
+  test(`a ${what} stops the connector and names the record`, async () => {
+    const dir = tempDir('avro-bad');
+    const kafka = await startDevKafka(dir, ['ads:1']);
+    const registry = await startRegistry();
+    try {
+      await produce(kafka.bootstrap, 'ads', 30, ['--format', 'avro', '--registry', registry.url, '--evolve-at', '1']);
+      produceRaw(kafka.bootstrap, 'ads', 0, [Buffer.from(bytes)]);
+      const lake = join(dir, 'lake');
+      const r = await runFloe(['run', '--config', writeConfig(dir, config(kafka.bootstrap, registry.url, lake, 'bad')),
+        '--exit-when-idle']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /topic ads partition 0 offset 30/);
+      assert.match(r.stderr, error);
+      const db = await duckdb();
+      const [{ n }] = await db.all(`SELECT count(*)::INTEGER AS n FROM read_json_auto('${lake}/ads/*/*/*/*.jsonl')`);
+      assert.equal(n, 30, 'the records before the bad one are archived');
+      db.close();
+    } finally {
+      await registry.stop();
+      await kafka.stop();
+      cleanup(dir);
+    }
+  });
+}
