@@ -3,6 +3,7 @@
 // as an AvroError code; they are inline so the decoder's hot loop has no calls for them.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -33,43 +34,58 @@ struct BinaryReader {
     return false;
   }
 
-  // A zig-zag long (at most 10 bytes). The one-byte case is inline; longer varints take the out-of-line path.
-  bool ReadLong(int64_t& out) {
+  // A zig-zag long (at most 10 bytes). One-byte varints (lengths, indexes, small numbers) take one compare;
+  // varints of up to 8 bytes are decoded from one 8-byte load when that many bytes remain; only longer ones
+  // and the last bytes of the input take the out-of-line path. Inline on purpose: the decoder's hot loop keeps
+  // the cursor in registers only if nothing takes its address.
+  [[gnu::always_inline]] bool ReadLong(int64_t& out) {
+    uint64_t u;
     if (p < end && *p < 0x80) [[likely]] {
-      const uint64_t u = *p++;
-      out = static_cast<int64_t>((u >> 1) ^ (0 - (u & 1)));
-      return true;
-    }
-    return ReadLongSlow(out);
-  }
-
-  [[gnu::noinline]] bool ReadLongSlow(int64_t& out) {
-    uint64_t u = 0;
-    if (remaining() >= 10) {
-      // Enough bytes for any varint: no end checks inside the loop.
-      for (int shift = 0; shift < 70; shift += 7) {
-        const uint8_t b = *p++;
-        if (shift == 63 && b > 1) return Fail(AvroError::kVarintOverflow, "varint longer than 64 bits");
-        u |= static_cast<uint64_t>(b & 0x7f) << shift;
-        if (!(b & 0x80)) {
-          out = static_cast<int64_t>((u >> 1) ^ (0 - (u & 1)));
-          return true;
-        }
-      }
-      return Fail(AvroError::kVarintOverflow, "varint longer than 10 bytes");
-    }
-    int shift = 0;
-    for (;;) {
-      if (p >= end) return Fail(AvroError::kTruncated, "varint past end of data");
-      const uint8_t b = *p++;
-      if (shift == 63 && b > 1) return Fail(AvroError::kVarintOverflow, "varint longer than 64 bits");
-      u |= static_cast<uint64_t>(b & 0x7f) << shift;
-      if (!(b & 0x80)) break;
-      shift += 7;
-      if (shift > 63) return Fail(AvroError::kVarintOverflow, "varint longer than 10 bytes");
+      u = *p++;
+    } else if (end - p >= 8 && (~Load64(p) & 0x8080808080808080ULL)) {
+      const uint64_t w = Load64(p);
+      const int bits = __builtin_ctzll(~w & 0x8080808080808080ULL) + 1;  // 8 * length: through the last byte
+      uint64_t x = (bits == 64 ? w : w & ((uint64_t{1} << bits) - 1)) & 0x7f7f7f7f7f7f7f7fULL;
+      // Pack the 7-bit groups: byte pairs into 14 bits, then 28, then 56.
+      x = (x & 0x007f007f007f007fULL) | ((x & 0x7f007f007f007f00ULL) >> 1);
+      x = (x & 0x00003fff00003fffULL) | ((x & 0x3fff00003fff0000ULL) >> 2);
+      x = (x & 0x000000000fffffffULL) | ((x & 0x0fffffff00000000ULL) >> 4);
+      p += bits >> 3;
+      u = x;
+    } else {
+      const VarintSlow v = ReadVarintSlow(p, end);
+      if (!v.next) return Fail(v.error, v.what);
+      p = v.next;
+      u = v.value;
     }
     out = static_cast<int64_t>((u >> 1) ^ (0 - (u & 1)));
     return true;
+  }
+
+  // The out-of-line varint path: by value, so that callers' cursors never have their address taken.
+  struct VarintSlow {
+    uint64_t value;
+    const uint8_t* next;  // nullptr on failure
+    AvroError error;
+    const char* what;
+  };
+  [[gnu::noinline]] static VarintSlow ReadVarintSlow(const uint8_t* p, const uint8_t* end) {
+    uint64_t u = 0;
+    // Ends by the tenth byte at the latest: there (shift 63) only 0 and 1 pass, and both end the varint.
+    for (int shift = 0;; shift += 7) {
+      if (p >= end) return {0, nullptr, AvroError::kTruncated, "varint past end of data"};
+      const uint8_t b = *p++;
+      if (shift == 63 && b > 1) return {0, nullptr, AvroError::kVarintOverflow, "varint longer than 64 bits"};
+      u |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return {u, p, AvroError::kTruncated, ""};
+    }
+  }
+
+  static uint64_t Load64(const uint8_t* at) {
+    static_assert(std::endian::native == std::endian::little, "varint and UTF-8 fast paths assume little-endian");
+    uint64_t w;
+    std::memcpy(&w, at, 8);
+    return w;
   }
 
   bool ReadInt(int32_t& out) {
@@ -197,6 +213,22 @@ inline bool ValidUtf8(const char* data, size_t n) {
     i += len;
   }
   return true;
+}
+
+// ValidUtf8 for a string lying inside a buffer that ends at `buffer_end`. ASCII strings, the common case,
+// are checked with whole 8-byte loads: the last one overlaps the one before, and a string shorter than 8
+// bytes is loaded with the bytes after it (never past buffer_end) and masked. Anything else takes ValidUtf8.
+inline bool ValidUtf8InBuffer(const char* data, size_t n, const uint8_t* buffer_end) {
+  const auto* s = reinterpret_cast<const uint8_t*>(data);
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  if (n < 8) {
+    if (buffer_end - s < 8) return ValidUtf8(data, n);
+    const uint64_t keep = (uint64_t{1} << (8 * n)) - 1;
+    return !(BinaryReader::Load64(s) & keep & kHigh) || ValidUtf8(data, n);
+  }
+  uint64_t any = BinaryReader::Load64(s + n - 8);
+  for (size_t i = 0; i + 8 < n; i += 8) any |= BinaryReader::Load64(s + i);
+  return !(any & kHigh) || ValidUtf8(data, n);
 }
 
 // --- Writing -------------------------------------------------------------------------------------------

@@ -241,6 +241,7 @@ Mapping MapReader(const Schema& reader) {
 
 enum class Op : uint8_t {
   kEnd,
+  // Leaf instructions, kBool..kEnum (IsLeafOp): one value into one column.
   kBool,
   kInt,
   kLong,
@@ -339,33 +340,45 @@ struct ExecState {
   Program* prog = nullptr;
 };
 
-struct HexTable {
-  int8_t v[256];
-  HexTable() {
-    for (int i = 0; i < 256; ++i) v[i] = -1;
-    for (int i = 0; i < 10; ++i) v['0' + i] = static_cast<int8_t>(i);
-    for (int i = 0; i < 6; ++i) v['a' + i] = v['A' + i] = static_cast<int8_t>(10 + i);
-  }
-};
+// Eight ASCII hex digits (first digit in the lowest byte) → four bytes, or false. SWAR: every byte is
+// range-checked and converted at once, no table lookups.
+inline bool HexToBytes8(uint64_t w, uint8_t out[4]) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  if (w & kHigh) return false;
+  // Bytes are < 0x80, so adding (0x80 - lo) sets a byte's high bit iff it is >= lo, without carries.
+  const auto in_range = [](uint64_t x, uint8_t lo, uint8_t hi) {
+    return (x + kOnes * (0x80 - lo)) & ~(x + kOnes * (0x7f - hi)) & kHigh;
+  };
+  const uint64_t digit = in_range(w, '0', '9');
+  const uint64_t letter = in_range(w | kOnes * 0x20, 'a', 'f');  // A-F folded to a-f
+  if ((digit | letter) != kHigh) return false;
+  const uint64_t nibbles = (w & kOnes * 0x0f) + (letter >> 7) * 9;
+  uint64_t x = ((nibbles << 4) | (nibbles >> 8)) & 0x00ff00ff00ff00ffULL;  // byte pairs → one byte per lane
+  x = (x | (x >> 8)) & 0x0000ffff0000ffffULL;
+  x = (x | (x >> 16)) & 0xffffffffULL;
+  const auto v = static_cast<uint32_t>(x);
+  std::memcpy(out, &v, 4);
+  return true;
+}
 
-// "123e4567-e89b-12d3-a456-426614174000" → 16 bytes. Table-driven and branch-light: it runs per event.
+// "123e4567-e89b-12d3-a456-426614174000" → 16 bytes. It runs per event: four 8-digit SWAR conversions.
 bool ParseUuid(std::string_view s, uint8_t out[16]) {
-  static const HexTable hex;
-  static constexpr uint8_t kAt[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
   if (s.size() != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') return false;
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  int bad = 0;
-  for (int i = 0; i < 16; ++i) {
-    const int hi = hex.v[p[kAt[i]]], lo = hex.v[p[kAt[i] + 1]];
-    bad |= hi | lo;
-    out[i] = static_cast<uint8_t>(hi << 4 | lo);
-  }
-  return bad >= 0;
+  const char* p = s.data();
+  char digits[32];
+  std::memcpy(digits, p, 8);
+  std::memcpy(digits + 8, p + 9, 4);
+  std::memcpy(digits + 12, p + 14, 4);
+  std::memcpy(digits + 16, p + 19, 4);
+  std::memcpy(digits + 20, p + 24, 12);
+  bool ok = true;
+  for (int i = 0; i < 4; ++i) ok &= HexToBytes8(BinaryReader::Load64(reinterpret_cast<const uint8_t*>(digits) + 8 * i), out + 4 * i);
+  return ok;
 }
 
 // Reads an array/map block header: the item count (0 ends the array) and, for negative counts, the byte
 // size that follows. `bytes` is -1 when the writer gave no size.
-inline bool ReadBlockHeader(BinaryReader& r, int64_t& count, int64_t& bytes) {
+[[gnu::always_inline]] inline bool ReadBlockHeader(BinaryReader& r, int64_t& count, int64_t& bytes) {
   bytes = -1;
   if (!r.ReadLong(count)) return false;
   if (count < 0) {
@@ -379,39 +392,187 @@ inline bool ReadBlockHeader(BinaryReader& r, int64_t& count, int64_t& bytes) {
   return true;
 }
 
-bool Exec(uint32_t pc, ExecState& s);
+[[gnu::noinline]] bool Exec(uint32_t pc, ExecState& s);
 
-inline void AppendNulls(ExecState& s, const Instr& in) {
-  for (uint32_t i = 0; i < in.b; ++i) s.cols[in.col + i].AppendNull(in.def, s.rep);
+inline void AppendNulls(ColumnBuffer* cols, int16_t rep, const Instr& in) {
+  for (uint32_t i = 0; i < in.b; ++i) cols[in.col + i].AppendNull(in.def, rep);
 }
 
-bool ExecRepeated(const Instr& in, ExecState& s, bool is_map) {
+// The leaf instructions: read one value and append it to one column. kOther for every other instruction.
+enum class Step : uint8_t { kOk, kFailed, kOther };
+
+bool IsLeafOp(Op op) { return op >= Op::kBool && op <= Op::kEnum; }
+
+[[gnu::always_inline]] inline Step ExecLeaf(const Instr& in, BinaryReader& r, ColumnBuffer* cols, int16_t rep,
+                                            const Program& prog) {
+  switch (in.op) {
+    case Op::kBool: {
+      bool v;
+      if (!r.ReadBool(v)) return Step::kFailed;
+      cols[in.col].AppendBool(v, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kInt: {
+      int32_t v;
+      if (!r.ReadInt(v)) return Step::kFailed;
+      cols[in.col].AppendInt32(v, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kLong: {
+      int64_t v;
+      if (!r.ReadLong(v)) return Step::kFailed;
+      cols[in.col].AppendInt64(v, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kFloat: {
+      float v;
+      if (!r.ReadFloat(v)) return Step::kFailed;
+      cols[in.col].AppendFloat(v, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kDouble: {
+      double v;
+      if (!r.ReadDouble(v)) return Step::kFailed;
+      cols[in.col].AppendDouble(v, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kIntToLong: {
+      int32_t v;
+      if (!r.ReadInt(v)) return Step::kFailed;
+      cols[in.col].AppendInt64(v, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kIntToFloat: {
+      int32_t v;
+      if (!r.ReadInt(v)) return Step::kFailed;
+      cols[in.col].AppendFloat(static_cast<float>(v), in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kIntToDouble: {
+      int32_t v;
+      if (!r.ReadInt(v)) return Step::kFailed;
+      cols[in.col].AppendDouble(v, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kLongToFloat: {
+      int64_t v;
+      if (!r.ReadLong(v)) return Step::kFailed;
+      cols[in.col].AppendFloat(static_cast<float>(v), in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kLongToDouble: {
+      int64_t v;
+      if (!r.ReadLong(v)) return Step::kFailed;
+      cols[in.col].AppendDouble(static_cast<double>(v), in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kFloatToDouble: {
+      float v;
+      if (!r.ReadFloat(v)) return Step::kFailed;
+      cols[in.col].AppendDouble(v, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kBytes: {
+      std::string_view v;
+      if (!r.ReadBytes(v)) return Step::kFailed;
+      cols[in.col].AppendBytes(v, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kString: {
+      std::string_view v;
+      if (!r.ReadBytes(v)) return Step::kFailed;
+      if (!ValidUtf8InBuffer(v.data(), v.size(), r.end)) {
+        r.Fail(AvroError::kInvalidUtf8, "string is not UTF-8");
+        return Step::kFailed;
+      }
+      cols[in.col].AppendBytes(v, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kUuidString: {
+      std::string_view v;
+      if (!r.ReadBytes(v)) return Step::kFailed;
+      uint8_t uuid[16];
+      if (!ParseUuid(v, uuid)) {
+        r.Fail(AvroError::kInvalidLogicalValue, "uuid string is not a UUID");
+        return Step::kFailed;
+      }
+      cols[in.col].AppendFixedBytes(uuid, 16, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kFixed: {
+      const uint8_t* p;
+      if (!r.ReadFixed(in.a, p)) return Step::kFailed;
+      cols[in.col].AppendFixedBytes(p, in.a, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kEnum: {
+      int64_t i;
+      if (!r.ReadLong(i)) return Step::kFailed;
+      if (i < 0 || static_cast<uint64_t>(i) >= in.b) {
+        r.Fail(AvroError::kBadEnumIndex, "enum index outside the writer's symbols");
+        return Step::kFailed;
+      }
+      const std::string_view sym = prog.enum_symbols[in.a + static_cast<size_t>(i)];
+      if (sym.data() == nullptr) {
+        r.Fail(AvroError::kUnresolvedValue, "enum symbol unknown to the reader schema (no default)");
+        return Step::kFailed;
+      }
+      cols[in.col].AppendBytes(sym, in.def, rep);
+      return Step::kOk;
+    }
+    default: return Step::kOther;
+  }
+}
+
+// Arrays and maps. Items that are one leaf value (the common array<string>, map<long>, ...) run here in a
+// loop; others re-enter the interpreter per item.
+[[gnu::noinline, gnu::flatten]] bool ExecRepeated(const Instr& in, ExecState& s, bool is_map) {
   const int16_t outer_rep = s.rep;
+  const Instr* item = &s.prog->code[in.a];
+  if (!IsLeafOp(item[0].op) || item[1].op != Op::kEnd) item = nullptr;
   bool any = false;
   uint64_t total = 0;
+  BinaryReader r = s.r;
+  const auto fail = [&] {
+    s.r = r;
+    return false;
+  };
   for (;;) {
     int64_t count, bytes;
-    if (!ReadBlockHeader(s.r, count, bytes)) return false;
+    if (!ReadBlockHeader(r, count, bytes)) return fail();
     if (count == 0) break;
-    if (!CheckItemCount(s.r, count, in.c, total)) return false;
-    const uint8_t* block_start = s.r.p;
+    if (!CheckItemCount(r, count, in.c, total)) return fail();
+    const uint8_t* block_start = r.p;
     for (int64_t i = 0; i < count; ++i) {
-      s.rep = any ? in.aux : outer_rep;
+      const int16_t rep = any ? in.aux : outer_rep;
       any = true;
       if (is_map) {
         std::string_view key;
-        if (!s.r.ReadBytes(key)) return false;
-        if (!ValidUtf8(key.data(), key.size())) return s.r.Fail(AvroError::kInvalidUtf8, "map key is not UTF-8");
-        s.cols[in.col].AppendBytes(key, static_cast<int16_t>(in.def + 1), s.rep);
+        if (!r.ReadBytes(key)) return fail();
+        if (!ValidUtf8InBuffer(key.data(), key.size(), r.end)) {
+          r.Fail(AvroError::kInvalidUtf8, "map key is not UTF-8");
+          return fail();
+        }
+        s.cols[in.col].AppendBytes(key, static_cast<int16_t>(in.def + 1), rep);
       }
-      if (!Exec(in.a, s)) return false;
+      const Step st = item ? ExecLeaf(*item, r, s.cols, rep, *s.prog) : Step::kOther;
+      if (st == Step::kFailed) return fail();
+      if (st == Step::kOther) {
+        s.r = r;
+        s.rep = rep;
+        if (!Exec(in.a, s)) return false;
+        r = s.r;
+      }
     }
     // Readers that jump over blocks by their size must see the same data as readers that decode them.
-    if (bytes >= 0 && s.r.p - block_start != bytes)
-      return s.r.Fail(AvroError::kBadBlockSize, "block byte size differs from its items");
+    if (bytes >= 0 && r.p - block_start != bytes) {
+      r.Fail(AvroError::kBadBlockSize, "block byte size differs from its items");
+      return fail();
+    }
   }
+  s.r = r;
   s.rep = outer_rep;
-  if (!any) AppendNulls(s, in);
+  if (!any) AppendNulls(s.cols, s.rep, in);
   return true;
 }
 
@@ -460,190 +621,105 @@ void Capture(const Instr& in, ExecState& s) {
   s.prog->capture_present |= 1u << in.a;
 }
 
-bool Exec(uint32_t pc, ExecState& s) {
-  const Instr* code = s.prog->code.data();
+// The interpreter. The cursor lives in a local whose address is never taken, so it stays in registers
+// across the column appends (byte stores, which the compiler must otherwise assume may overwrite it); it is
+// handed back through `s` only around calls that work on `s`. Flattened so that the readers and the
+// ColumnBuffer appends are inlined into the loop rather than called per value.
+[[gnu::flatten]] bool Exec(uint32_t pc, ExecState& s) {
+  const Instr* const code = s.prog->code.data();
+  ColumnBuffer* const cols = s.cols;
+  const int16_t rep = s.rep;  // callees restore it
+  BinaryReader r = s.r;
+  const auto fail = [&] {
+    s.r = r;
+    return false;
+  };
+  // Runs a callee that reads through s.r, then takes the cursor back.
+  const auto through_s = [&](auto&& callee) {
+    s.r = r;
+    const bool ok = callee();
+    r = s.r;
+    return ok;
+  };
   for (;;) {
     const Instr& in = code[pc++];
+    const Step leaf = ExecLeaf(in, r, cols, rep, *s.prog);
+    if (leaf == Step::kOk) continue;
+    if (leaf == Step::kFailed) return fail();
     switch (in.op) {
-      case Op::kEnd: return true;
-      case Op::kBool: {
-        bool v;
-        if (!s.r.ReadBool(v)) return false;
-        s.cols[in.col].AppendBool(v, in.def, s.rep);
-        break;
-      }
-      case Op::kInt: {
-        int32_t v;
-        if (!s.r.ReadInt(v)) return false;
-        s.cols[in.col].AppendInt32(v, in.def, s.rep);
-        break;
-      }
-      case Op::kLong: {
-        int64_t v;
-        if (!s.r.ReadLong(v)) return false;
-        s.cols[in.col].AppendInt64(v, in.def, s.rep);
-        break;
-      }
-      case Op::kFloat: {
-        float v;
-        if (!s.r.ReadFloat(v)) return false;
-        s.cols[in.col].AppendFloat(v, in.def, s.rep);
-        break;
-      }
-      case Op::kDouble: {
-        double v;
-        if (!s.r.ReadDouble(v)) return false;
-        s.cols[in.col].AppendDouble(v, in.def, s.rep);
-        break;
-      }
-      case Op::kIntToLong: {
-        int32_t v;
-        if (!s.r.ReadInt(v)) return false;
-        s.cols[in.col].AppendInt64(v, in.def, s.rep);
-        break;
-      }
-      case Op::kIntToFloat: {
-        int32_t v;
-        if (!s.r.ReadInt(v)) return false;
-        s.cols[in.col].AppendFloat(static_cast<float>(v), in.def, s.rep);
-        break;
-      }
-      case Op::kIntToDouble: {
-        int32_t v;
-        if (!s.r.ReadInt(v)) return false;
-        s.cols[in.col].AppendDouble(v, in.def, s.rep);
-        break;
-      }
-      case Op::kLongToFloat: {
-        int64_t v;
-        if (!s.r.ReadLong(v)) return false;
-        s.cols[in.col].AppendFloat(static_cast<float>(v), in.def, s.rep);
-        break;
-      }
-      case Op::kLongToDouble: {
-        int64_t v;
-        if (!s.r.ReadLong(v)) return false;
-        s.cols[in.col].AppendDouble(static_cast<double>(v), in.def, s.rep);
-        break;
-      }
-      case Op::kFloatToDouble: {
-        float v;
-        if (!s.r.ReadFloat(v)) return false;
-        s.cols[in.col].AppendDouble(v, in.def, s.rep);
-        break;
-      }
-      case Op::kBytes: {
-        std::string_view v;
-        if (!s.r.ReadBytes(v)) return false;
-        s.cols[in.col].AppendBytes(v, in.def, s.rep);
-        break;
-      }
-      case Op::kString: {
-        std::string_view v;
-        if (!s.r.ReadBytes(v)) return false;
-        if (!ValidUtf8(v.data(), v.size())) return s.r.Fail(AvroError::kInvalidUtf8, "string is not UTF-8");
-        s.cols[in.col].AppendBytes(v, in.def, s.rep);
-        break;
-      }
-      case Op::kUuidString: {
-        std::string_view v;
-        if (!s.r.ReadBytes(v)) return false;
-        uint8_t uuid[16];
-        if (!ParseUuid(v, uuid)) return s.r.Fail(AvroError::kInvalidLogicalValue, "uuid string is not a UUID");
-        s.cols[in.col].AppendFixedBytes(uuid, 16, in.def, s.rep);
-        break;
-      }
-      case Op::kFixed: {
-        const uint8_t* p;
-        if (!s.r.ReadFixed(in.a, p)) return false;
-        s.cols[in.col].AppendFixedBytes(p, in.a, in.def, s.rep);
-        break;
-      }
-      case Op::kEnum: {
+      case Op::kEnd:
+        s.r = r;
+        return true;
+      case Op::kNulls: AppendNulls(cols, rep, in); break;
+      case Op::kUnion:
+      case Op::kSkipUnion: {
         int64_t i;
-        if (!s.r.ReadLong(i)) return false;
-        if (i < 0 || static_cast<uint64_t>(i) >= in.b)
-          return s.r.Fail(AvroError::kBadEnumIndex, "enum index outside the writer's symbols");
-        const std::string_view sym = s.prog->enum_symbols[in.a + static_cast<size_t>(i)];
-        if (sym.data() == nullptr)
-          return s.r.Fail(AvroError::kUnresolvedValue, "enum symbol unknown to the reader schema (no default)");
-        s.cols[in.col].AppendBytes(sym, in.def, s.rep);
-        break;
-      }
-      case Op::kNulls: AppendNulls(s, in); break;
-      case Op::kUnion: {
-        int64_t i;
-        if (!s.r.ReadLong(i)) return false;
-        if (i < 0 || static_cast<uint64_t>(i) >= in.b)
-          return s.r.Fail(AvroError::kBadUnionIndex, "union index outside the writer's branches");
-        if (!Exec(s.prog->jump[in.a + static_cast<size_t>(i)], s)) return false;
+        if (!r.ReadLong(i)) return fail();
+        if (i < 0 || static_cast<uint64_t>(i) >= in.b) {
+          r.Fail(AvroError::kBadUnionIndex, "union index outside the writer's branches");
+          return fail();
+        }
+        if (!through_s([&] { return Exec(s.prog->jump[in.a + static_cast<size_t>(i)], s); })) return false;
         break;
       }
       case Op::kOptional: {
         int64_t i;
-        if (!s.r.ReadLong(i)) return false;
+        if (!r.ReadLong(i)) return fail();
         if (i == in.aux) {
-          AppendNulls(s, in);
+          AppendNulls(cols, rep, in);
           pc += in.c;
         } else if (i != 1 - in.aux) {
-          return s.r.Fail(AvroError::kBadUnionIndex, "union index outside the writer's branches");
+          r.Fail(AvroError::kBadUnionIndex, "union index outside the writer's branches");
+          return fail();
         }
         break;
       }
       case Op::kArray:
-        if (!ExecRepeated(in, s, false)) return false;
-        break;
       case Op::kMap:
-        if (!ExecRepeated(in, s, true)) return false;
+        if (!through_s([&] { return ExecRepeated(in, s, in.op == Op::kMap); })) return false;
         break;
       case Op::kDefault: {
-        const BinaryReader saved = s.r;
+        const BinaryReader saved = r;
         const std::string& bytes = s.prog->consts[in.a];
         s.r = BinaryReader(bytes.data(), bytes.size());
         const bool ok = Exec(in.b, s);
-        const BinaryReader failed = s.r;
-        s.r = saved;
-        if (!ok) return s.r.Fail(failed.error, failed.what);
+        r = saved;
+        if (!ok) {
+          r.Fail(s.r.error, s.r.what);
+          return fail();
+        }
         break;
       }
       case Op::kJson: {
         std::string& out = s.prog->json_scratch;
         out.clear();
-        if (!RenderDatumJson(*s.prog->json_types[in.a], s.r, out)) return false;
-        s.cols[in.col].AppendBytes(out, in.def, s.rep);
+        if (!through_s([&] { return RenderDatumJson(*s.prog->json_types[in.a], s.r, out); })) return false;
+        cols[in.col].AppendBytes(out, in.def, rep);
         break;
       }
       case Op::kCapture: Capture(in, s); break;
       case Op::kFail:
-        return s.r.Fail(static_cast<AvroError>(in.aux), s.prog->messages[in.a].c_str());
+        r.Fail(static_cast<AvroError>(in.aux), s.prog->messages[in.a].c_str());
+        return fail();
       case Op::kSkipVarint:
-        if (!s.r.SkipVarint()) return false;
+        if (!r.SkipVarint()) return fail();
         break;
       case Op::kSkipBytes: {
         std::string_view v;
-        if (!s.r.ReadBytes(v)) return false;
+        if (!r.ReadBytes(v)) return fail();
         break;
       }
       case Op::kSkipN:
-        if (!s.r.Skip(in.a)) return false;
+        if (!r.Skip(in.a)) return fail();
         break;
       case Op::kSkipArray:
-        if (!ExecSkipRepeated(in, s, false)) return false;
-        break;
       case Op::kSkipMap:
-        if (!ExecSkipRepeated(in, s, true)) return false;
+        if (!through_s([&] { return ExecSkipRepeated(in, s, in.op == Op::kSkipMap); })) return false;
         break;
-      case Op::kSkipUnion: {
-        int64_t i;
-        if (!s.r.ReadLong(i)) return false;
-        if (i < 0 || static_cast<uint64_t>(i) >= in.b)
-          return s.r.Fail(AvroError::kBadUnionIndex, "union index outside the writer's branches");
-        if (!Exec(s.prog->jump[in.a + static_cast<size_t>(i)], s)) return false;
-        break;
-      }
       case Op::kCall:
-        if (!Exec(in.a, s)) return false;
+        if (!through_s([&] { return Exec(in.a, s); })) return false;
         break;
+      default: break;  // leaf instructions, run above
     }
   }
 }
