@@ -45,11 +45,12 @@ fi
 
 if ((want_npm)); then
   tools="$here/tests/tools"
-  # package-lock.json pins every version; `npm ci` installs exactly those, only when node_modules is stale.
+  # package-lock.json pins every version and `npm install --no-save` installs exactly those, only when
+  # node_modules is stale. (Not `npm ci`: npm 11 rejects locks that omit other platforms' optional packages.)
   stamp="$tools/node_modules/.floe-lock-stamp"
   if [[ ! -f "$stamp" ]] || ! cmp -s "$tools/package-lock.json" "$stamp"; then
     echo "install-deps: installing npm test tools (tests/tools)"
-    (cd "$tools" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$tools" && npm install --no-save --no-audit --no-fund --loglevel=error)
     cp "$tools/package-lock.json" "$stamp"
   fi
 fi
