@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/uri.h"
+
 namespace floe::registry {
 namespace {
 
@@ -19,22 +21,6 @@ constexpr char kAccept[] =
 constexpr char kContentType[] = "Content-Type: application/vnd.schemaregistry.v1+json";
 
 // Percent-encodes a path segment (RFC 3986 unreserved characters stay as they are).
-std::string EncodeSegment(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> SplitUrls(std::string_view urls) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -390,7 +376,7 @@ Result<int> SchemaRegistryClient::ResolveVersionLocked(int id, const std::string
     FLOE_ASSIGN_OR_RETURN(schema, FetchSchemaLocked(id));
   }
   json request = SchemaRequest(*schema);
-  Result<json> found = transport_->Call("POST", "/subjects/" + EncodeSegment(subject), &request);
+  Result<json> found = transport_->Call("POST", "/subjects/" + PercentEncode(subject, /*encode_slash=*/true), &request);
   if (!found.ok()) return found.status();
   FLOE_ASSIGN_OR_RETURN(RegisteredSchema registered, ParseRegisteredSchema(*found));
   if (registered.id != id) {
@@ -447,7 +433,7 @@ Result<std::vector<std::string>> SchemaRegistryClient::GetSubjects() {
 }
 
 Result<std::vector<int>> SchemaRegistryClient::GetVersions(std::string_view subject) {
-  FLOE_ASSIGN_OR_RETURN(json body, transport_->Call("GET", "/subjects/" + EncodeSegment(subject) + "/versions", nullptr));
+  FLOE_ASSIGN_OR_RETURN(json body, transport_->Call("GET", "/subjects/" + PercentEncode(subject, /*encode_slash=*/true) + "/versions", nullptr));
   if (!body.is_array()) return BadResponse("versions", body);
   std::vector<int> versions;
   for (const json& v : body) {
@@ -458,7 +444,7 @@ Result<std::vector<int>> SchemaRegistryClient::GetVersions(std::string_view subj
 }
 
 Result<RegisteredSchema> SchemaRegistryClient::GetVersion(std::string_view subject, int version) {
-  FLOE_ASSIGN_OR_RETURN(json body, transport_->Call("GET", "/subjects/" + EncodeSegment(subject) + "/versions/" +
+  FLOE_ASSIGN_OR_RETURN(json body, transport_->Call("GET", "/subjects/" + PercentEncode(subject, /*encode_slash=*/true) + "/versions/" +
                                                                std::to_string(version),
                                                     nullptr));
   return ParseRegisteredSchema(body);
@@ -466,13 +452,13 @@ Result<RegisteredSchema> SchemaRegistryClient::GetVersion(std::string_view subje
 
 Result<RegisteredSchema> SchemaRegistryClient::GetLatestVersion(std::string_view subject) {
   FLOE_ASSIGN_OR_RETURN(json body,
-                        transport_->Call("GET", "/subjects/" + EncodeSegment(subject) + "/versions/latest", nullptr));
+                        transport_->Call("GET", "/subjects/" + PercentEncode(subject, /*encode_slash=*/true) + "/versions/latest", nullptr));
   return ParseRegisteredSchema(body);
 }
 
 Result<int> SchemaRegistryClient::Register(std::string_view subject, const SchemaText& schema) {
   json request = SchemaRequest(schema);
-  FLOE_ASSIGN_OR_RETURN(json body, transport_->Call("POST", "/subjects/" + EncodeSegment(subject) + "/versions", &request));
+  FLOE_ASSIGN_OR_RETURN(json body, transport_->Call("POST", "/subjects/" + PercentEncode(subject, /*encode_slash=*/true) + "/versions", &request));
   if (!body.is_object() || !body.value("id", json()).is_number_integer()) return BadResponse("register", body);
   const int id = body["id"].get<int>();
   std::unique_lock lock(cache_mu_);
@@ -482,7 +468,7 @@ Result<int> SchemaRegistryClient::Register(std::string_view subject, const Schem
 
 Result<RegisteredSchema> SchemaRegistryClient::LookupSchema(std::string_view subject, const SchemaText& schema) {
   json request = SchemaRequest(schema);
-  FLOE_ASSIGN_OR_RETURN(json body, transport_->Call("POST", "/subjects/" + EncodeSegment(subject), &request));
+  FLOE_ASSIGN_OR_RETURN(json body, transport_->Call("POST", "/subjects/" + PercentEncode(subject, /*encode_slash=*/true), &request));
   FLOE_ASSIGN_OR_RETURN(RegisteredSchema registered, ParseRegisteredSchema(body));
   std::unique_lock lock(cache_mu_);
   versions_.emplace(std::make_pair(registered.id, registered.subject), registered.version);
@@ -493,7 +479,7 @@ Result<CompatVerdict> SchemaRegistryClient::TestCompatibility(std::string_view s
                                                               std::optional<int> version) {
   json request = SchemaRequest(schema);
   FLOE_ASSIGN_OR_RETURN(json body, transport_->Call("POST",
-                                                    "/compatibility/subjects/" + EncodeSegment(subject) +
+                                                    "/compatibility/subjects/" + PercentEncode(subject, /*encode_slash=*/true) +
                                                         "/versions/" + VersionSegment(version) + "?verbose=true",
                                                     &request));
   if (!body.is_object() || !body.value("is_compatible", json()).is_boolean()) {
@@ -509,7 +495,7 @@ Result<CompatVerdict> SchemaRegistryClient::TestCompatibility(std::string_view s
 
 Result<std::string> SchemaRegistryClient::GetCompatibility(std::string_view subject) {
   const std::string path =
-      subject.empty() ? std::string("/config") : "/config/" + EncodeSegment(subject) + "?defaultToGlobal=true";
+      subject.empty() ? std::string("/config") : "/config/" + PercentEncode(subject, /*encode_slash=*/true) + "?defaultToGlobal=true";
   FLOE_ASSIGN_OR_RETURN(json body, transport_->Call("GET", path, nullptr));
   if (!body.is_object() || !body.value("compatibilityLevel", json()).is_string()) {
     return BadResponse("config", body);
@@ -518,7 +504,7 @@ Result<std::string> SchemaRegistryClient::GetCompatibility(std::string_view subj
 }
 
 Result<std::string> SchemaRegistryClient::SetCompatibility(std::string_view level, std::string_view subject) {
-  const std::string path = subject.empty() ? std::string("/config") : "/config/" + EncodeSegment(subject);
+  const std::string path = subject.empty() ? std::string("/config") : "/config/" + PercentEncode(subject, /*encode_slash=*/true);
   json request = {{"compatibility", std::string(level)}};
   FLOE_ASSIGN_OR_RETURN(json body, transport_->Call("PUT", path, &request));
   if (!body.is_object() || !body.value("compatibility", json()).is_string()) return BadResponse("config", body);

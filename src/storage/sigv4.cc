@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/time_util.h"
+#include "common/uri.h"
 #include "storage/digest.h"
 #include "storage/object_store.h"
 
@@ -133,21 +134,7 @@ const std::string* FindHeader(const HttpHeaders& headers, std::string_view lower
 
 std::string PayloadSha256Hex(std::string_view payload) { return HexLower(Sha256(payload)); }
 
-std::string UriEncode(std::string_view s, bool encode_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size() * 3 / 2);
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (c == '/' && !encode_slash)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string UriEncode(std::string_view s, bool encode_slash) { return PercentEncode(s, encode_slash); }
 
 std::string UriDecode(std::string_view s) {
   std::string out;
