@@ -5,6 +5,11 @@ JOBS ?= $(shell nproc)
 CMAKE ?= cmake
 PREFIX ?= /usr/local
 
+# ccache: paths relative to the checkout and no working-directory hash, so a fresh clone elsewhere (CI)
+# reuses what earlier builds on the machine compiled.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 RELEASE_DIR := build
 TEST_DIR := build-test
 BENCH_DIR := build-bench
