@@ -335,6 +335,145 @@ TEST(HostilePayloadTest, DeepRecursiveDataIsBounded) {
   EXPECT_TRUE(DecodeOne(list, deep).Is(AvroError::kTooDeep));
 }
 
+// The decoder's fast paths (8-byte varint loads, 8-byte ASCII checks that may read past a short string, SWAR
+// uuid parsing) must agree with the byte-at-a-time rules at every distance from the end of the input. Datums
+// are decoded from exactly-sized heap buffers so that ASan reports any read past the end.
+class FastPathTest : public ::testing::Test {
+ protected:
+  // Decodes `bytes` from a buffer of exactly that size; on success the one record's column `col` in *out.
+  Status Decode(const Schema& schema, const std::string& bytes, size_t col = 0, std::string* out = nullptr) {
+    auto decoder = RecordDecoder::Compile(schema, schema);
+    EXPECT_TRUE(decoder.ok());
+    columnar::ColumnarBatch batch(decoder->columnar_schema());
+    const std::vector<uint8_t> exact(bytes.begin(), bytes.end());
+    Status st = decoder->Decode(exact.data(), exact.size(), batch);
+    if (!st.ok()) {
+      EXPECT_EQ(batch.column(col).num_entries(), 0u);
+    } else if (out) {
+      const auto& c = batch.column(col);
+      *out = c.physical() == columnar::PhysicalType::kByteArray
+                 ? std::string(c.bytes_value(0))
+                 : std::string(reinterpret_cast<const char*>(c.fixed().data()), c.fixed().size());
+    }
+    return st;
+  }
+};
+
+TEST_F(FastPathTest, VarintsOfEveryLengthAtEveryDistanceFromTheEnd) {
+  const Schema long_first = MustParse(
+      R"({"type":"record","name":"R","fields":[{"name":"l","type":"long"},{"name":"t","type":"bytes"}]})");
+  const Schema long_last = MustParse(
+      R"({"type":"record","name":"R","fields":[{"name":"t","type":"bytes"},{"name":"l","type":"long"}]})");
+  std::vector<int64_t> values = {INT64_MIN, INT64_MAX, -1, 0};
+  for (int len = 1; len <= 9; ++len) {  // zig-zag encodings of exactly `len` bytes, both signs
+    const uint64_t lo = uint64_t{1} << (7 * (len - 1)), hi = (uint64_t{1} << (7 * len)) - 1;
+    for (const uint64_t u : {lo, hi, lo | 1, hi - 1})
+      values.push_back(static_cast<int64_t>((u >> 1) ^ (0 - (u & 1))));
+  }
+  for (const int64_t v : values) {
+    std::string varint;
+    WriteLong(varint, v);
+    for (size_t tail = 0; tail <= 10; ++tail) {
+      const std::string t(tail, '\xff');  // continuation-looking bytes right after the varint
+      std::string bytes = varint;
+      WriteBytes(bytes, t);
+      std::string got;
+      ASSERT_TRUE(Decode(long_first, bytes, 0, &got).ok()) << v << " tail " << tail;
+      EXPECT_EQ(got, std::string(reinterpret_cast<const char*>(&v), 8)) << v << " tail " << tail;
+      std::string last;
+      WriteBytes(last, t);
+      ASSERT_TRUE(Decode(long_last, last + varint, 1, &got).ok()) << v << " tail " << tail;
+      EXPECT_EQ(got, std::string(reinterpret_cast<const char*>(&v), 8)) << v;
+      // Cut inside the varint: truncated, whatever is left before it.
+      for (size_t cut = 1; cut < varint.size(); ++cut)
+        EXPECT_TRUE(Decode(long_last, last + varint.substr(0, cut), 1).Is(AvroError::kTruncated)) << v << " " << cut;
+    }
+  }
+  // Ten bytes whose last carries more than bit 63, with and without bytes after it.
+  const std::string overflow = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02";
+  EXPECT_TRUE(Decode(long_first, overflow + std::string(1, '\0')).Is(AvroError::kVarintOverflow));
+  EXPECT_TRUE(Decode(long_last, std::string(1, '\0') + overflow).Is(AvroError::kVarintOverflow));
+  EXPECT_TRUE(Decode(long_last, std::string(1, '\0') + overflow + "\x01").Is(AvroError::kVarintOverflow));
+}
+
+TEST_F(FastPathTest, Utf8ChecksSeeOnlyTheStringAtEveryLengthAndPosition) {
+  const Schema schema = MustParse(
+      R"({"type":"record","name":"R","fields":[{"name":"s","type":"string"},{"name":"t","type":"bytes"}]})");
+  for (size_t n = 0; n <= 20; ++n) {
+    for (size_t tail = 0; tail <= 9; ++tail) {
+      std::string t(tail, '\x80');  // non-ASCII bytes right after the string must not count
+      const auto datum = [&](const std::string& s) {
+        std::string d;
+        WriteBytes(d, s);
+        WriteBytes(d, t);
+        return d;
+      };
+      const std::string ascii(n, 'a');
+      std::string got;
+      ASSERT_TRUE(Decode(schema, datum(ascii), 0, &got).ok()) << n << " " << tail;
+      EXPECT_EQ(got, ascii);
+      for (size_t i = 0; i < n; ++i) {
+        std::string bad = ascii;
+        bad[i] = '\xff';
+        EXPECT_TRUE(Decode(schema, datum(bad)).Is(AvroError::kInvalidUtf8)) << n << " " << i << " " << tail;
+        bad[i] = '\xc3';  // a lead byte without its continuation (or with 'a' after it)
+        EXPECT_TRUE(Decode(schema, datum(bad)).Is(AvroError::kInvalidUtf8)) << n << " " << i << " " << tail;
+        if (i + 1 < n) {
+          std::string good = ascii;
+          good.replace(i, 2, "\xc3\xa9");  // é
+          ASSERT_TRUE(Decode(schema, datum(good), 0, &got).ok()) << n << " " << i << " " << tail;
+          EXPECT_EQ(got, good);
+        }
+      }
+    }
+  }
+}
+
+TEST_F(FastPathTest, UuidTextIsParsedAndEveryNonHexByteRejected) {
+  const Schema schema = MustParse(
+      R"({"type":"record","name":"R","fields":[{"name":"u","type":{"type":"string","logicalType":"uuid"}}]})");
+  const std::string text = "0123abcd-ef45-6789-ABCD-EF0123456789";
+  const std::string expected("\x01\x23\xab\xcd\xef\x45\x67\x89\xab\xcd\xef\x01\x23\x45\x67\x89", 16);
+  std::string d, got;
+  WriteBytes(d, text);
+  ASSERT_TRUE(Decode(schema, d, 0, &got).ok());
+  EXPECT_EQ(got, expected);
+  const std::string hex = "0123456789abcdefABCDEF";
+  for (size_t i = 0; i < text.size(); ++i) {
+    for (int c = 0; c < 256; ++c) {
+      const bool dash_position = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash_position ? c == '-' : hex.find(static_cast<char>(c)) != std::string::npos) continue;
+      std::string bad = text;
+      bad[i] = static_cast<char>(c);
+      std::string bytes;
+      WriteBytes(bytes, bad);
+      EXPECT_TRUE(Decode(schema, bytes).Is(AvroError::kInvalidLogicalValue)) << i << " " << c;
+    }
+  }
+}
+
+TEST_F(FastPathTest, ArraysOfLeavesCheckBlockSizesAndRollBack) {
+  const Schema schema = MustParse(
+      R"({"type":"record","name":"R","fields":[{"name":"a","type":{"type":"array","items":"string"}}]})");
+  std::string sized;  // one block of two strings with its byte size
+  WriteLong(sized, -2);
+  WriteLong(sized, 4);
+  WriteBytes(sized, "x");
+  WriteBytes(sized, "y");
+  EXPECT_TRUE(Decode(schema, sized + std::string(1, '\0')).ok());
+  std::string wrong;
+  WriteLong(wrong, -2);
+  WriteLong(wrong, 3);
+  WriteBytes(wrong, "x");
+  WriteBytes(wrong, "y");
+  EXPECT_TRUE(Decode(schema, wrong + std::string(1, '\0')).Is(AvroError::kBadBlockSize));
+  std::string bad_item;  // the second item is not UTF-8: nothing of the array stays
+  WriteLong(bad_item, 2);
+  WriteBytes(bad_item, "x");
+  WriteBytes(bad_item, "\xff");
+  EXPECT_TRUE(Decode(schema, bad_item + std::string(1, '\0')).Is(AvroError::kInvalidUtf8));
+}
+
 TEST(ResolutionTest, IncompatibleSchemasFailToCompileWithTheField) {
   const Schema w = MustParse(R"({"type":"record","name":"Ad","fields":[{"name":"price","type":"string"}]})");
   const Schema r = MustParse(R"({"type":"record","name":"Ad","fields":[{"name":"price","type":"long"}]})");
