@@ -39,6 +39,51 @@ constexpr double kDistinctRatioForPlain = 0.5;
 
 size_t VectorBytes(const auto& v) { return v.capacity() * sizeof(v[0]); }
 
+size_t HeapBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Parses a page entry (written by FlushPage/WritePageBytes); any overrun makes ok() false.
+class EntryReader {
+ public:
+  explicit EntryReader(std::string_view b) : b_(b) {}
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= b_.size()) return Fail();
+      const uint8_t c = static_cast<uint8_t>(b_[pos_++]);
+      v |= static_cast<uint64_t>(c & 0x7f) << shift;
+      if (!(c & 0x80)) return v;
+    }
+    return Fail();
+  }
+  uint8_t Byte() { return pos_ < b_.size() ? static_cast<uint8_t>(b_[pos_++]) : static_cast<uint8_t>(Fail()); }
+  std::string Bytes() {
+    const uint64_t n = Varint();
+    if (n > b_.size() - pos_) return Fail(), std::string();
+    std::string v(b_.substr(pos_, n));
+    pos_ += n;
+    return v;
+  }
+  bool ok() const { return ok_ && pos_ == b_.size(); }
+
+ private:
+  uint64_t Fail() {
+    ok_ = false;
+    pos_ = b_.size();
+    return 0;
+  }
+  std::string_view b_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
 // Distinct xxHash64 values of a chunk, for sizing its Bloom filter at the end. Past the number of distinct
 // values a max-size filter serves, it inserts straight into such a filter instead.
 class BloomCollector {
@@ -173,17 +218,22 @@ void ColumnWriter::NotePageEncoding(format::PageType type, Encoding e) {
   encoding_stats_.push_back({type, e, 1});
 }
 
-Status ColumnWriter::WritePageBytes(format::PageHeader& header, std::string_view body, std::optional<SpoolRange>* where) {
+Result<SpoolRange> ColumnWriter::WritePageBytes(const format::PageHeader& header, std::string_view body,
+                                                bool data_page) {
   auto& s = ThreadScratch();
   s.header.clear();
   format::Serialize(header, &s.header);
-  FLOE_ASSIGN_OR_RETURN(uint64_t offset, sink_->Append(s.header, body));
-  const SpoolRange r{offset, s.header.size() + body.size()};
+  const uint64_t length = s.header.size() + body.size();
+  if (data_page) PutVarint(length, &entry_);
+  const std::string_view parts[3] = {s.header, body, data_page ? std::string_view(entry_) : std::string_view()};
+  FLOE_ASSIGN_OR_RETURN(uint64_t offset, sink_->Append(parts));
   chunk_uncompressed_ += static_cast<int64_t>(s.header.size()) + header.uncompressed_page_size;
   chunk_compressed_ += static_cast<int64_t>(s.header.size()) + header.compressed_page_size;
-  if (where) *where = r;
-  else pages_.push_back(r);
-  return Status::Ok();
+  if (data_page) {
+    page_log_.last = SpoolRange{offset + length, entry_.size()};
+    ++page_log_.pages;
+  }
+  return SpoolRange{offset, length};
 }
 
 Status ColumnWriter::FlushPage(bool release) {
@@ -256,15 +306,22 @@ Status ColumnWriter::FlushPage(bool release) {
       h.encoding = enc;
       h.statistics = std::move(st);
     }
-    FLOE_RETURN_IF_ERROR(WritePageBytes(header, s.compressed, nullptr));
+    // The page entry: link to the previous one, then what ColumnIndex/OffsetIndex need.
+    entry_.clear();
+    PutVarint(page_log_.last.offset, &entry_);
+    PutVarint(page_log_.pages ? page_log_.last.length : 0, &entry_);
+    PutVarint(chunk_rows_, &entry_);
+    PutVarint(page_entries_ - page_values_, &entry_);
+    entry_.push_back(page_values_ == 0 ? 1 : 0);
+    const std::string_view mn = ps.has_min_max ? std::string_view(ps.min) : std::string_view();
+    const std::string_view mx = ps.has_min_max ? std::string_view(ps.max) : std::string_view();
+    PutVarint(mn.size(), &entry_);
+    entry_.append(mn);
+    PutVarint(mx.size(), &entry_);
+    entry_.append(mx);
+    FLOE_RETURN_IF_ERROR(WritePageBytes(header, s.compressed, /*data_page=*/true).status());
     NotePageEncoding(header.type, enc);
-
-    index_.null_pages.push_back(page_values_ == 0);
-    index_.min_values.push_back(ps.has_min_max ? ps.min : std::string());
-    index_.max_values.push_back(ps.has_min_max ? ps.max : std::string());
-    index_.null_counts.push_back(static_cast<int64_t>(page_entries_ - page_values_));
     if (!ps.index_valid) index_valid_ = false;
-    page_first_rows_.push_back(static_cast<int64_t>(chunk_rows_));
     chunk_rows_ += page_rows_;
     chunk_entries_ += static_cast<int64_t>(page_entries_);
     def_.clear();
@@ -295,32 +352,12 @@ Result<FinishedChunk> ColumnWriter::FinishChunk() {
   auto& st = m.statistics.emplace();
   ChunkStatistics(&st);
   st.null_count = chunk_nulls_;
-  fc.data_pages = std::move(pages_);
-  fc.page_first_rows = std::move(page_first_rows_);
-  if (index_valid_ && !fc.data_pages.empty() && SortOrderOf(node_) != SortOrder::kNone) {
-    // Boundary order over the non-null pages.
-    bool asc = true, desc = true;
-    const std::string* prev_min = nullptr;
-    const std::string* prev_max = nullptr;
-    for (size_t i = 0; i < index_.null_pages.size(); ++i) {
-      if (index_.null_pages[i]) continue;
-      if (prev_min) {
-        const int cmin = CompareStatValues(node_, *prev_min, index_.min_values[i]);
-        const int cmax = CompareStatValues(node_, *prev_max, index_.max_values[i]);
-        if (cmin > 0 || cmax > 0) asc = false;
-        if (cmin < 0 || cmax < 0) desc = false;
-      }
-      prev_min = &index_.min_values[i];
-      prev_max = &index_.max_values[i];
-    }
-    index_.boundary_order = asc ? format::BoundaryOrder::kAscending
-                                : desc ? format::BoundaryOrder::kDescending : format::BoundaryOrder::kUnordered;
-    fc.column_index.emplace();
-    format::Serialize(index_, &*fc.column_index);
-  }
+  fc.pages = page_log_;
+  fc.column_index = index_valid_ && page_log_.pages > 0 && SortOrderOf(node_) != SortOrder::kNone;
   if (bloom_) {
     if (auto bits = BuildBloomFilter()) {
-      FLOE_ASSIGN_OR_RETURN(uint64_t off, sink_->Append(*bits, {}));
+      const std::string_view parts[1] = {*bits};
+      FLOE_ASSIGN_OR_RETURN(uint64_t off, sink_->Append(parts));
       fc.bloom_filter = SpoolRange{off, bits->size()};
     }
   }
@@ -329,17 +366,81 @@ Result<FinishedChunk> ColumnWriter::FinishChunk() {
   chunk_entries_ = chunk_nulls_ = chunk_uncompressed_ = chunk_compressed_ = 0;
   encodings_.clear();
   encoding_stats_.clear();
-  pages_.clear();
-  page_first_rows_.clear();
-  index_ = format::ColumnIndex();
+  page_log_ = PageLog();
   index_valid_ = true;
   ResetChunk();
   return fc;
 }
 
+size_t ColumnWriter::page_memory_bytes() const {
+  return VectorBytes(def_) + VectorBytes(rep_) + PageValueMemoryBytes();
+}
+
+
 size_t ColumnWriter::memory_bytes() const {
-  return VectorBytes(def_) + VectorBytes(rep_) + ValueMemoryBytes() + index_.min_values.size() * 48 +
-         pages_.capacity() * sizeof(SpoolRange);
+  return object_bytes_ + page_memory_bytes() + ChunkMemoryBytes() + VectorBytes(encodings_) +
+         VectorBytes(encoding_stats_) + HeapBytes(entry_);
+}
+
+size_t FinishedChunk::memory_bytes() const {
+  size_t n = sizeof(FinishedChunk) + VectorBytes(meta.encodings) + VectorBytes(meta.encoding_stats) +
+             VectorBytes(meta.path_in_schema);
+  for (const auto& p : meta.path_in_schema) n += HeapBytes(p);
+  if (meta.statistics) {
+    for (const auto* v : {&meta.statistics->min_value, &meta.statistics->max_value, &meta.statistics->min,
+                          &meta.statistics->max})
+      if (*v) n += HeapBytes(**v);
+  }
+  return n;
+}
+
+Result<std::vector<PageEntry>> ReadPageLog(PageSink& sink, const PageLog& log) {
+  std::vector<PageEntry> out(log.pages);
+  SpoolRange at = log.last;
+  std::string buf;
+  for (size_t i = log.pages; i-- > 0;) {
+    FLOE_RETURN_IF_ERROR(sink.Read(at, &buf));
+    EntryReader r(buf);
+    SpoolRange prev;
+    prev.offset = r.Varint();
+    prev.length = r.Varint();
+    PageEntry& e = out[i];
+    e.first_row = static_cast<int64_t>(r.Varint());
+    e.null_count = static_cast<int64_t>(r.Varint());
+    e.null_page = r.Byte() != 0;
+    e.min = r.Bytes();
+    e.max = r.Bytes();
+    const uint64_t page_length = r.Varint();
+    if (!r.ok() || page_length > at.offset || (i > 0 && prev.length == 0))
+      return Error(ParquetError::kIo, "spool page entry unreadable");
+    e.page = SpoolRange{at.offset - page_length, page_length};
+    at = prev;
+  }
+  return out;
+}
+
+format::ColumnIndex BuildColumnIndex(const columnar::Node& node, const std::vector<PageEntry>& pages) {
+  format::ColumnIndex ci;
+  bool asc = true, desc = true;
+  const PageEntry* prev = nullptr;
+  for (const auto& p : pages) {
+    ci.null_pages.push_back(p.null_page);
+    ci.min_values.push_back(p.min);
+    ci.max_values.push_back(p.max);
+    ci.null_counts.push_back(p.null_count);
+    if (p.null_page) continue;
+    // Boundary order over the non-null pages.
+    if (prev) {
+      const int cmin = CompareStatValues(node, prev->min, p.min);
+      const int cmax = CompareStatValues(node, prev->max, p.max);
+      if (cmin > 0 || cmax > 0) asc = false;
+      if (cmin < 0 || cmax < 0) desc = false;
+    }
+    prev = &p;
+  }
+  ci.boundary_order = asc ? format::BoundaryOrder::kAscending
+                          : desc ? format::BoundaryOrder::kDescending : format::BoundaryOrder::kUnordered;
+  return ci;
 }
 
 uint64_t ColumnWriter::estimated_chunk_bytes() const {
@@ -412,7 +513,11 @@ class NumericColumnWriter final : public ColumnWriter {
   }
 
   Status AfterSlice() override {
-    if (dict_mode_ && dict_.size() * sizeof(T) > options_.dictionary_max_bytes) return DropDictionary();
+    // Size fallback: the dictionary-encoded page so far is worth keeping.
+    if (dict_mode_ && dict_.size() * sizeof(T) > options_.dictionary_max_bytes) {
+      FLOE_RETURN_IF_ERROR(FlushPage());
+      return EndDictionary();
+    }
     return Status::Ok();
   }
 
@@ -505,9 +610,9 @@ class NumericColumnWriter final : public ColumnWriter {
     bloom_hashes_.Reset();
   }
 
-  size_t ValueMemoryBytes() const override {
-    return VectorBytes(indices_) + VectorBytes(values_) + VectorBytes(dict_) + VectorBytes(slots_) +
-           bloom_hashes_.memory_bytes();
+  size_t PageValueMemoryBytes() const override { return VectorBytes(indices_) + VectorBytes(values_); }
+  size_t ChunkMemoryBytes() const override {
+    return VectorBytes(dict_) + VectorBytes(slots_) + bloom_hashes_.memory_bytes();
   }
   void ReleaseValueMemory() override {
     std::vector<uint32_t>().swap(indices_);
@@ -589,7 +694,7 @@ class NumericColumnWriter final : public ColumnWriter {
       auto& d = h.dictionary_page_header.emplace();
       d.num_values = static_cast<int32_t>(dict_.size());
       d.encoding = Encoding::kPlain;
-      FLOE_RETURN_IF_ERROR(WritePageBytes(h, s.compressed, &dict_page_));
+      FLOE_ASSIGN_OR_RETURN(dict_page_, WritePageBytes(h, s.compressed, /*data_page=*/false));
       NotePageEncoding(format::PageType::kDictionaryPage, Encoding::kPlain);
     }
     ClearDictionary();
@@ -654,7 +759,11 @@ class BytesColumnWriter final : public ColumnWriter {
   }
 
   Status AfterSlice() override {
-    if (dict_mode_ && dict_plain_bytes_ > options_.dictionary_max_bytes) return DropDictionary();
+    // Size fallback: the dictionary-encoded page so far is worth keeping.
+    if (dict_mode_ && dict_plain_bytes_ > options_.dictionary_max_bytes) {
+      FLOE_RETURN_IF_ERROR(FlushPage());
+      return EndDictionary();
+    }
     return Status::Ok();
   }
 
@@ -727,10 +836,13 @@ class BytesColumnWriter final : public ColumnWriter {
     bloom_hashes_.Reset();
   }
 
-  size_t ValueMemoryBytes() const override {
-    return arena_.capacity() + VectorBytes(offs_) + VectorBytes(slots_) + VectorBytes(indices_) +
-           VectorBytes(epochs_) + plain_.capacity() + pmin_.capacity() + pmax_.capacity() + cmin_.capacity() +
-           cmax_.capacity() + bloom_hashes_.memory_bytes();
+  size_t PageValueMemoryBytes() const override { return VectorBytes(indices_) + plain_.capacity(); }
+  // std::string's inline buffer is part of sizeof; only heap capacities count here.
+  size_t ChunkMemoryBytes() const override {
+    size_t n = arena_.capacity() + VectorBytes(offs_) + VectorBytes(slots_) + VectorBytes(epochs_) +
+               bloom_hashes_.memory_bytes();
+    for (const std::string* v : {&pmin_, &pmax_, &cmin_, &cmax_}) n += HeapBytes(*v);
+    return n;
   }
   void ReleaseValueMemory() override {
     std::vector<uint32_t>().swap(indices_);
@@ -871,7 +983,7 @@ class BytesColumnWriter final : public ColumnWriter {
       auto& d = h.dictionary_page_header.emplace();
       d.num_values = static_cast<int32_t>(n);
       d.encoding = Encoding::kPlain;
-      FLOE_RETURN_IF_ERROR(WritePageBytes(h, s.compressed, &dict_page_));
+      FLOE_ASSIGN_OR_RETURN(dict_page_, WritePageBytes(h, s.compressed, /*data_page=*/false));
       NotePageEncoding(format::PageType::kDictionaryPage, Encoding::kPlain);
     }
     ClearDictionary();
@@ -903,7 +1015,8 @@ class BytesColumnWriter final : public ColumnWriter {
 // BOOLEAN: PLAIN bit-packed, no dictionary.
 class BoolColumnWriter final : public ColumnWriter {
  public:
-  using ColumnWriter::ColumnWriter;
+  BoolColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& o, PageSink* sink, bool bloom)
+      : ColumnWriter(leaf, o, sink, bloom) {}
 
  protected:
   void AppendValues(const ColumnBuffer& buf, size_t begin, size_t end) override {
@@ -941,7 +1054,8 @@ class BoolColumnWriter final : public ColumnWriter {
     st->max = st->max_value;
   }
   void ResetChunk() override { chunk_seen_[0] = chunk_seen_[1] = false; }
-  size_t ValueMemoryBytes() const override { return values_.capacity(); }
+  size_t PageValueMemoryBytes() const override { return values_.capacity(); }
+  size_t ChunkMemoryBytes() const override { return 0; }
   void ReleaseValueMemory() override { std::vector<uint8_t>().swap(values_); }
 
  private:
@@ -950,19 +1064,40 @@ class BoolColumnWriter final : public ColumnWriter {
   bool chunk_seen_[2] = {false, false};
 };
 
+namespace {
+template <typename W>
+std::unique_ptr<ColumnWriter> MakeWriter(const columnar::LeafColumn& leaf, const WriterOptions& options,
+                                         PageSink* sink, bool bloom_filter, size_t* object_bytes) {
+  *object_bytes = sizeof(W);
+  return std::unique_ptr<ColumnWriter>(new W(leaf, options, sink, bloom_filter));
+}
+}  // namespace
+
 std::unique_ptr<ColumnWriter> ColumnWriter::Make(const columnar::LeafColumn& leaf, const WriterOptions& options,
                                                  PageSink* sink, bool bloom_filter) {
+  size_t object_bytes = 0;
+  std::unique_ptr<ColumnWriter> w;
   switch (leaf.node->physical) {
-    case PhysicalType::kBoolean: return std::unique_ptr<ColumnWriter>(new BoolColumnWriter(leaf, options, sink, false));
-    case PhysicalType::kInt32: return std::make_unique<NumericColumnWriter<int32_t>>(leaf, options, sink, bloom_filter);
-    case PhysicalType::kInt64: return std::make_unique<NumericColumnWriter<int64_t>>(leaf, options, sink, bloom_filter);
-    case PhysicalType::kFloat: return std::make_unique<NumericColumnWriter<float>>(leaf, options, sink, bloom_filter);
-    case PhysicalType::kDouble: return std::make_unique<NumericColumnWriter<double>>(leaf, options, sink, bloom_filter);
+    case PhysicalType::kBoolean: w = MakeWriter<BoolColumnWriter>(leaf, options, sink, false, &object_bytes); break;
+    case PhysicalType::kInt32:
+      w = MakeWriter<NumericColumnWriter<int32_t>>(leaf, options, sink, bloom_filter, &object_bytes);
+      break;
+    case PhysicalType::kInt64:
+      w = MakeWriter<NumericColumnWriter<int64_t>>(leaf, options, sink, bloom_filter, &object_bytes);
+      break;
+    case PhysicalType::kFloat:
+      w = MakeWriter<NumericColumnWriter<float>>(leaf, options, sink, bloom_filter, &object_bytes);
+      break;
+    case PhysicalType::kDouble:
+      w = MakeWriter<NumericColumnWriter<double>>(leaf, options, sink, bloom_filter, &object_bytes);
+      break;
     case PhysicalType::kByteArray:
     case PhysicalType::kFixedLenByteArray:
-      return std::make_unique<BytesColumnWriter>(leaf, options, sink, bloom_filter);
+      w = MakeWriter<BytesColumnWriter>(leaf, options, sink, bloom_filter, &object_bytes);
+      break;
   }
-  return nullptr;
+  if (w) w->object_bytes_ = object_bytes;
+  return w;
 }
 
 }  // namespace floe::parquet

@@ -5,6 +5,11 @@
 // (RLE levels; RLE_DICTIONARY, PLAIN or DELTA_BINARY_PACKED values), compressed and handed to a PageSink
 // (the file writer's spool) at once, so only the unfinished page and the chunk's dictionary stay in memory.
 //
+// Page index without RAM: each data page's ColumnIndex/OffsetIndex entry (length, first row, null count,
+// min/max) is written to the sink right behind the page, in the same write, and links back to the previous
+// entry of its chunk. A column keeps only the newest entry's location (PageLog), so its memory does not grow
+// with the number of pages; the file writer reads the chain back at Close (ReadPageLog).
+//
 // Encoding policy per chunk: start with a dictionary; fall back to PLAIN (int32/int64: DELTA_BINARY_PACKED
 // when it is smaller) when the dictionary's PLAIN size passes dictionary_max_bytes, or already at the first
 // page when most values are distinct (a dictionary would cost more than it saves). Pages end on record
@@ -13,6 +18,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,26 +30,50 @@
 
 namespace floe::parquet {
 
-// Receives finished pages and blobs; returns where they were put (an offset in the writer's spool).
-class PageSink {
- public:
-  virtual ~PageSink() = default;
-  virtual Result<uint64_t> Append(std::string_view a, std::string_view b) = 0;
-};
-
 struct SpoolRange {
   uint64_t offset = 0;
   uint64_t length = 0;
 };
 
+// Receives finished pages and blobs (appended contiguously, in order); returns where the first part was put
+// (an offset in the writer's spool), and reads them back.
+class PageSink {
+ public:
+  virtual ~PageSink() = default;
+  virtual Result<uint64_t> Append(std::span<const std::string_view> parts) = 0;
+  virtual Status Read(const SpoolRange& r, std::string* out) = 0;
+};
+
+// Where a chunk's chain of page entries ends (see the header comment).
+struct PageLog {
+  SpoolRange last;  // the newest entry
+  uint32_t pages = 0;
+};
+
+// One data page as the page index describes it.
+struct PageEntry {
+  SpoolRange page;  // page header + body in the sink
+  int64_t first_row = 0;
+  int64_t null_count = 0;
+  bool null_page = false;  // only nulls: min/max empty
+  std::string min, max;    // PLAIN, possibly truncated
+};
+
+// A chunk's page entries in page order. Memory: one PageEntry per page, only while the caller needs them.
+Result<std::vector<PageEntry>> ReadPageLog(PageSink& sink, const PageLog& log);
+// The ColumnIndex of a chunk of `node` over its page entries (boundary order derived from them).
+format::ColumnIndex BuildColumnIndex(const columnar::Node& node, const std::vector<PageEntry>& pages);
+
 // A finished column chunk, waiting for file assembly (offsets are relative until then).
 struct FinishedChunk {
   format::ColumnMetaData meta;
   std::optional<SpoolRange> dictionary_page;
-  std::vector<SpoolRange> data_pages;
-  std::vector<int64_t> page_first_rows;
-  std::optional<std::string> column_index;  // serialized ColumnIndex
-  std::optional<SpoolRange> bloom_filter;   // serialized header + bitset
+  PageLog pages;
+  bool column_index = false;               // whether a ColumnIndex can be written (BuildColumnIndex)
+  std::optional<SpoolRange> bloom_filter;  // serialized header + bitset
+
+  // Heap and object bytes held while the chunk waits for Close, for the memory budget.
+  size_t memory_bytes() const;
 };
 
 class ColumnWriter {
@@ -56,12 +86,19 @@ class ColumnWriter {
   Status Write(const columnar::ColumnBuffer& buf);
   // Finishes the unfinished page, if any. With release, also returns the page buffers' memory.
   Status FlushPage(bool release = false);
-  // Ends the dictionary of this chunk early (writes the dictionary page, continues PLAIN): frees its memory.
+  // Ends the dictionary of this chunk early (finishes the unfinished page, writes the dictionary page,
+  // continues PLAIN): frees its memory. (Expanding the unfinished page to PLAIN instead would grow it.)
   virtual Status DropDictionary() { return Status::Ok(); }
   Result<FinishedChunk> FinishChunk();
 
-  // Bytes held in memory (buffer capacities, dictionary, Bloom hashes).
+  // Bytes held in memory: this object, buffer capacities, dictionary, Bloom hashes.
   size_t memory_bytes() const;
+  // Bytes of the unfinished page's buffers (levels and values, not the dictionary): what finishing it frees.
+  size_t page_memory_bytes() const;
+  // Buffers that may grow by one capacity doubling on the next Write (page, dictionary, Bloom hashes).
+  size_t growable_bytes() const { return page_memory_bytes() + ChunkMemoryBytes(); }
+  // PLAIN size of the chunk's dictionary while it is in use (0 once it ended): what DropDictionary frees.
+  uint64_t dictionary_memory_bytes() const { return DictionaryBytes(); }
   // Compressed bytes of the chunk so far plus the unfinished page and dictionary, for row-group sizing.
   uint64_t estimated_chunk_bytes() const;
   uint64_t chunk_rows() const { return chunk_rows_; }
@@ -85,7 +122,9 @@ class ColumnWriter {
   virtual Status WriteDictionaryPage(std::optional<SpoolRange>* where) = 0;
   virtual void ChunkStatistics(format::Statistics* stats) = 0;
   virtual void ResetChunk() = 0;
-  virtual size_t ValueMemoryBytes() const = 0;
+  // Unfinished page's value buffers; everything else the subclass holds beyond sizeof(*this).
+  virtual size_t PageValueMemoryBytes() const = 0;
+  virtual size_t ChunkMemoryBytes() const = 0;
   virtual void ReleaseValueMemory() = 0;
   virtual uint64_t DictionaryBytes() const { return 0; }
   // After each slice of values: lets the writer fall back from its dictionary between pages.
@@ -93,7 +132,9 @@ class ColumnWriter {
   // Bloom filter of the chunk, if enabled.
   virtual std::optional<std::string> BuildBloomFilter() { return std::nullopt; }
 
-  Status WritePageBytes(format::PageHeader& header, std::string_view body, std::optional<SpoolRange>* where);
+  // Appends header + body; returns the page's range. A data page is followed, in the same write, by its
+  // entry (entry_, which this completes with the page length) and becomes the chunk's newest entry.
+  Result<SpoolRange> WritePageBytes(const format::PageHeader& header, std::string_view body, bool data_page);
   void NoteEncoding(format::Encoding e);
   void NotePageEncoding(format::PageType type, format::Encoding e);
 
@@ -102,6 +143,7 @@ class ColumnWriter {
   const WriterOptions& options_;
   PageSink* sink_;
   const bool bloom_;
+  size_t object_bytes_ = 0;  // sizeof the concrete writer, set by Make
 
   // Unfinished page.
   std::vector<int16_t> def_;
@@ -118,9 +160,8 @@ class ColumnWriter {
   int64_t chunk_compressed_ = 0;
   std::vector<format::Encoding> encodings_;
   std::vector<format::PageEncodingStats> encoding_stats_;
-  std::vector<SpoolRange> pages_;
-  std::vector<int64_t> page_first_rows_;
-  format::ColumnIndex index_;
+  PageLog page_log_;
+  std::string entry_;  // the page entry being written (reused)
   bool index_valid_ = true;
 };
 

@@ -14,6 +14,7 @@ enum class ParquetError {
   kSchema,         // a schema floe cannot map (writer input or file schema)
   kIo,             // spool or source file I/O
   kInvalidArgument,
+  kMemoryPressure,  // the MemoryBudget cannot take this append now; nothing was consumed, retry after pausing
 };
 
 }  // namespace floe::parquet
@@ -29,11 +30,14 @@ struct floe::ErrorTraits<floe::parquet::ParquetError> {
       case floe::parquet::ParquetError::kSchema: return "schema";
       case floe::parquet::ParquetError::kIo: return "io";
       case floe::parquet::ParquetError::kInvalidArgument: return "invalid_argument";
+      case floe::parquet::ParquetError::kMemoryPressure: return "memory_pressure";
     }
     return "unknown";
   }
-  // Disk trouble on the spool may clear; a corrupt file stays corrupt.
-  static bool DefaultRetryable(floe::parquet::ParquetError e) { return e == floe::parquet::ParquetError::kIo; }
+  // Disk trouble on the spool and memory pressure may clear; a corrupt file stays corrupt.
+  static bool DefaultRetryable(floe::parquet::ParquetError e) {
+    return e == floe::parquet::ParquetError::kIo || e == floe::parquet::ParquetError::kMemoryPressure;
+  }
 };
 
 namespace floe::parquet {

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <span>
 
 #include "parquet/column_writer.h"
 #include "parquet/errors.h"
@@ -36,10 +37,17 @@ class ParquetFileWriter::Spool final : public PageSink {
   }
   ~Spool() override { ::close(fd_); }
 
-  Result<uint64_t> Append(std::string_view a, std::string_view b) override {
+  Result<uint64_t> Append(std::span<const std::string_view> parts) override {
     const uint64_t at = size_;
-    iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
-    int n_iov = 2;
+    iovec iov[4];
+    int n_iov = 0;
+    uint64_t total = 0;
+    for (const auto& p : parts) {
+      if (p.empty()) continue;
+      if (n_iov == 4) return Error(ParquetError::kInvalidArgument, "spool append of more than 4 parts");
+      iov[n_iov++] = {const_cast<char*>(p.data()), p.size()};
+      total += p.size();
+    }
     iovec* cur = iov;
     while (n_iov > 0) {
       const ssize_t n = ::writev(fd_, cur, n_iov);
@@ -58,8 +66,25 @@ class ParquetFileWriter::Spool final : public PageSink {
         cur->iov_len -= left;
       }
     }
-    size_ += a.size() + b.size();
+    size_ += total;
     return at;
+  }
+
+  Status Read(const SpoolRange& r, std::string* out) override {
+    if (r.offset + r.length > size_) return Error(ParquetError::kIo, "spool read past its end");
+    out->resize(static_cast<size_t>(r.length));
+    uint64_t done = 0;
+    while (done < r.length) {
+      const ssize_t n = ::pread(fd_, out->data() + done, static_cast<size_t>(r.length - done),
+                                static_cast<off_t>(r.offset + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return IoError("read spool", errno);
+      }
+      if (n == 0) return Error(ParquetError::kIo, "spool file shorter than written");
+      done += static_cast<uint64_t>(n);
+    }
+    return Status::Ok();
   }
 
   Status CopyTo(const SpoolRange& r, ByteSink& sink) {
@@ -118,6 +143,10 @@ ParquetFileWriter::~ParquetFileWriter() {
   }
 }
 
+namespace {
+size_t StringHeap(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+}  // namespace
+
 Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(columnar::Schema schema, WriterOptions options,
                                                                    const std::string& spool_dir, MemoryBudget* budget) {
   {
@@ -133,6 +162,7 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(columnar::Sch
   std::unique_ptr<ParquetFileWriter> w(new ParquetFileWriter(std::move(schema), std::move(options), budget));
   FLOE_ASSIGN_OR_RETURN(w->spool_, Spool::Create(spool_dir));
   const auto& leaves = w->schema_.leaves();
+  w->columns_.reserve(leaves.size());
   for (size_t i = 0; i < leaves.size(); ++i) {
     bool bloom = false;
     const std::string dotted = leaves[i].dotted_path();
@@ -142,11 +172,25 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(columnar::Sch
     if (leaves[i].node->physical == columnar::PhysicalType::kBoolean) bloom = false;
     w->columns_.push_back(ColumnWriter::Make(leaves[i], w->options_, w->spool_.get(), bloom));
   }
+  // What an open writer holds whatever it buffers: itself, its spool handle, its copy of the schema's leaf
+  // list and options. (The schema's node tree is shared.)
+  size_t fixed = sizeof(ParquetFileWriter) + sizeof(Spool) + w->columns_.capacity() * sizeof(w->columns_[0]) +
+                 leaves.capacity() * sizeof(leaves[0]);
+  for (const auto& l : leaves) {
+    fixed += l.path.capacity() * sizeof(std::string);
+    for (const auto& p : l.path) fixed += StringHeap(p);
+  }
+  for (const auto& c : w->options_.bloom_columns) fixed += sizeof(std::string) + StringHeap(c);
+  for (const auto& [k, v] : w->options_.key_value_metadata) fixed += 2 * sizeof(std::string) + StringHeap(k) + StringHeap(v);
+  fixed += StringHeap(w->options_.created_by);
+  w->fixed_bytes_ = fixed;
+  if (budget && !w->Grow(0))
+    return Error(ParquetError::kMemoryPressure, "memory budget full: cannot open another parquet writer now");
   return w;
 }
 
 size_t ParquetFileWriter::buffered_bytes() const {
-  size_t n = 0;
+  size_t n = fixed_bytes_ + finished_bytes_ + row_groups_.capacity() * sizeof(RowGroupParts);
   for (const auto& c : columns_) n += c->memory_bytes();
   return n;
 }
@@ -165,10 +209,20 @@ Status ParquetFileWriter::FlushPages() {
   return Status::Ok();
 }
 
+bool ParquetFileWriter::Grow(uint64_t upcoming) {
+  const uint64_t target = buffered_bytes() + upcoming;
+  if (target <= reserved_) return true;
+  if (!budget_->TryReserve(target - reserved_)) return false;
+  reserved_ = target;
+  return true;
+}
+
 void ParquetFileWriter::TrueUp() {
   if (!budget_) return;
   const uint64_t mem = buffered_bytes();
   if (mem > reserved_) {
+    // Buffers outgrew the reservation (a vector doubled its capacity): a measured overshoot, see
+    // MemoryBudget::forced().
     if (!budget_->TryReserve(mem - reserved_)) budget_->ForceReserve(mem - reserved_);
   } else if (mem < reserved_) {
     budget_->Release(reserved_ - mem);
@@ -177,28 +231,25 @@ void ParquetFileWriter::TrueUp() {
 }
 
 Status ParquetFileWriter::Reserve(size_t upcoming) {
-  if (!budget_) return Status::Ok();
-  uint64_t target = buffered_bytes() + upcoming;
-  if (target <= reserved_) return Status::Ok();
-  if (budget_->TryReserve(target - reserved_)) {
-    reserved_ = target;
-    return Status::Ok();
-  }
-  // Refused: shrink ourselves first, pages before dictionaries.
+  if (!budget_ || Grow(upcoming)) return Status::Ok();
+  // Refused: finish our pages that are big enough (largest first), down to half our fair share, then all of
+  // them; then give up dictionaries, largest first. Never pages below kMinEarlyPageBytes.
   FLOE_RETURN_IF_ERROR(ShrinkTo(budget_->fair_share() / 2));
-  target = buffered_bytes() + upcoming;
-  if (target <= reserved_ || budget_->TryReserve(target - reserved_)) {
-    reserved_ = std::max<uint64_t>(reserved_, target);
-    return Status::Ok();
+  if (Grow(upcoming)) return Status::Ok();
+  FLOE_RETURN_IF_ERROR(ShrinkTo(0));
+  if (Grow(upcoming)) return Status::Ok();
+  std::vector<std::pair<uint64_t, size_t>> by_dict;
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i]->dictionary_memory_bytes() > 0) by_dict.emplace_back(columns_[i]->dictionary_memory_bytes(), i);
   }
-  for (auto& c : columns_) FLOE_RETURN_IF_ERROR(c->DropDictionary());
-  FLOE_RETURN_IF_ERROR(FlushPages());
-  target = buffered_bytes() + upcoming;
-  if (target > reserved_) {
-    if (!budget_->TryReserve(target - reserved_)) budget_->ForceReserve(target - reserved_);
-    reserved_ = target;
+  std::sort(by_dict.rbegin(), by_dict.rend());
+  for (const auto& [bytes, i] : by_dict) {
+    FLOE_RETURN_IF_ERROR(columns_[i]->DropDictionary());
+    TrueUp();
+    if (Grow(upcoming)) return Status::Ok();
   }
-  return Status::Ok();
+  return Error(ParquetError::kMemoryPressure, "memory budget full (" + std::to_string(budget_->used()) + " of " +
+                                                  std::to_string(budget_->limit()) + " bytes): pause and retry");
 }
 
 Status ParquetFileWriter::Append(columnar::ColumnarBatch& batch) {
@@ -217,7 +268,10 @@ Status ParquetFileWriter::Append(columnar::ColumnarBatch& batch) {
       return Error(ParquetError::kSchema, "batch column " + bl.dotted_path() + " does not match the writer's " +
                                               leaves[i].dotted_path());
   }
-  FLOE_RETURN_IF_ERROR(Reserve(batch.buffered_bytes()));
+  // The batch's bytes move into the pages; on the way each buffer may double its capacity once.
+  size_t growable = 0;
+  for (const auto& c : columns_) growable += c->growable_bytes();
+  FLOE_RETURN_IF_ERROR(Reserve(batch.buffered_bytes() + growable));
   for (size_t i = 0; i < leaves.size(); ++i) FLOE_RETURN_IF_ERROR(columns_[i]->Write(batch.column(i)));
   rows_ += batch.num_records();
   row_group_rows_ += batch.num_records();
@@ -232,15 +286,23 @@ Status ParquetFileWriter::Append(columnar::ColumnarBatch& batch) {
 }
 
 Status ParquetFileWriter::ShrinkTo(uint64_t target) {
-  // Largest pages first: finishing only the big ones keeps the page count (and page-index metadata) low.
+  // Largest pages first: finishing only the big ones keeps pages large. Pages under the floor stay: it is
+  // kMinEarlyPageBytes, unless the budget's fair share cannot hold that per column twice over (then every
+  // writer could sit at its floor with the budget full, and none could append).
+  size_t floor = kMinEarlyPageBytes;
+  if (budget_ && !columns_.empty())
+    floor = std::min<size_t>(floor, std::max<uint64_t>(1, budget_->fair_share() / (4 * columns_.size())));
   std::vector<std::pair<size_t, size_t>> by_size;
-  for (size_t i = 0; i < columns_.size(); ++i) by_size.emplace_back(columns_[i]->memory_bytes(), i);
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    const size_t page = columns_[i]->page_memory_bytes();
+    if (page >= floor) by_size.emplace_back(page, i);
+  }
   std::sort(by_size.rbegin(), by_size.rend());
   uint64_t total = buffered_bytes();
   for (const auto& [bytes, i] : by_size) {
     if (total <= target) break;
     FLOE_RETURN_IF_ERROR(columns_[i]->FlushPage(/*release=*/true));
-    const size_t now = columns_[i]->memory_bytes();
+    const size_t now = columns_[i]->page_memory_bytes();
     total -= std::min<uint64_t>(total, bytes - std::min(bytes, now));
   }
   TrueUp();
@@ -250,8 +312,10 @@ Status ParquetFileWriter::ShrinkTo(uint64_t target) {
 Status ParquetFileWriter::FinishRowGroup() {
   RowGroupParts rg;
   rg.num_rows = static_cast<int64_t>(row_group_rows_);
+  rg.chunks.reserve(columns_.size());
   for (auto& c : columns_) {
     FLOE_ASSIGN_OR_RETURN(FinishedChunk fc, c->FinishChunk());
+    finished_bytes_ += fc.memory_bytes();
     rg.chunks.push_back(std::move(fc));
   }
   row_groups_.push_back(std::move(rg));
@@ -274,7 +338,14 @@ Result<FileStats> ParquetFileWriter::Close(ByteSink& sink) {
   md.column_orders.assign(schema_.num_leaves(), 1);  // TYPE_ORDER
   auto pos = [&] { return static_cast<int64_t>(sink.position() - base); };
 
-  std::vector<std::vector<format::OffsetIndex>> offset_indexes(row_groups_.size());
+  // Page indexes are built chunk by chunk from the spilled page entries while the pages are copied, and
+  // parked at the spool's end until they are written after all data: only one chunk's entries are in memory.
+  struct ParkedIndexes {
+    std::optional<SpoolRange> column_index;
+    SpoolRange offset_index;
+  };
+  std::vector<std::vector<ParkedIndexes>> parked(row_groups_.size());
+  std::string buf;
   for (size_t g = 0; g < row_groups_.size(); ++g) {
     auto& parts = row_groups_[g];
     format::RowGroup rg;
@@ -282,7 +353,8 @@ Result<FileStats> ParquetFileWriter::Close(ByteSink& sink) {
     rg.ordinal = static_cast<int16_t>(g);
     rg.file_offset = pos();
     int64_t compressed = 0;
-    for (auto& fc : parts.chunks) {
+    for (size_t c = 0; c < parts.chunks.size(); ++c) {
+      auto& fc = parts.chunks[c];
       format::ColumnChunk cc;
       cc.meta_data = fc.meta;
       auto& m = *cc.meta_data;
@@ -291,12 +363,27 @@ Result<FileStats> ParquetFileWriter::Close(ByteSink& sink) {
         FLOE_RETURN_IF_ERROR(spool_->CopyTo(*fc.dictionary_page, sink));
       }
       m.data_page_offset = pos();
+      FLOE_ASSIGN_OR_RETURN(std::vector<PageEntry> pages, ReadPageLog(*spool_, fc.pages));
       format::OffsetIndex oi;
-      for (size_t p = 0; p < fc.data_pages.size(); ++p) {
-        oi.page_locations.push_back({pos(), static_cast<int32_t>(fc.data_pages[p].length), fc.page_first_rows[p]});
-        FLOE_RETURN_IF_ERROR(spool_->CopyTo(fc.data_pages[p], sink));
+      oi.page_locations.reserve(pages.size());
+      for (const auto& p : pages) {
+        oi.page_locations.push_back({pos(), static_cast<int32_t>(p.page.length), p.first_row});
+        FLOE_RETURN_IF_ERROR(spool_->CopyTo(p.page, sink));
       }
-      offset_indexes[g].push_back(std::move(oi));
+      ParkedIndexes pk;
+      if (fc.column_index) {
+        buf.clear();
+        format::Serialize(BuildColumnIndex(*schema_.leaves()[c].node, pages), &buf);
+        const std::string_view one[1] = {buf};
+        FLOE_ASSIGN_OR_RETURN(uint64_t at, spool_->Append(one));
+        pk.column_index = SpoolRange{at, buf.size()};
+      }
+      buf.clear();
+      format::Serialize(oi, &buf);
+      const std::string_view one[1] = {buf};
+      FLOE_ASSIGN_OR_RETURN(uint64_t at, spool_->Append(one));
+      pk.offset_index = SpoolRange{at, buf.size()};
+      parked[g].push_back(pk);
       rg.total_byte_size += m.total_uncompressed_size;
       compressed += m.total_compressed_size;
       rg.columns.push_back(std::move(cc));
@@ -317,23 +404,21 @@ Result<FileStats> ParquetFileWriter::Close(ByteSink& sink) {
   }
   for (size_t g = 0; g < row_groups_.size(); ++g) {
     for (size_t c = 0; c < row_groups_[g].chunks.size(); ++c) {
-      const auto& fc = row_groups_[g].chunks[c];
-      if (!fc.column_index) continue;
+      const auto& ci = parked[g][c].column_index;
+      if (!ci) continue;
       auto& cc = md.row_groups[g].columns[c];
       cc.column_index_offset = pos();
-      cc.column_index_length = static_cast<int32_t>(fc.column_index->size());
-      FLOE_RETURN_IF_ERROR(sink.Write(*fc.column_index));
+      cc.column_index_length = static_cast<int32_t>(ci->length);
+      FLOE_RETURN_IF_ERROR(spool_->CopyTo(*ci, sink));
     }
   }
-  std::string buf;
   for (size_t g = 0; g < row_groups_.size(); ++g) {
     for (size_t c = 0; c < row_groups_[g].chunks.size(); ++c) {
-      buf.clear();
-      format::Serialize(offset_indexes[g][c], &buf);
+      const auto& oi = parked[g][c].offset_index;
       auto& cc = md.row_groups[g].columns[c];
       cc.offset_index_offset = pos();
-      cc.offset_index_length = static_cast<int32_t>(buf.size());
-      FLOE_RETURN_IF_ERROR(sink.Write(buf));
+      cc.offset_index_length = static_cast<int32_t>(oi.length);
+      FLOE_RETURN_IF_ERROR(spool_->CopyTo(oi, sink));
     }
   }
   buf.clear();
@@ -365,7 +450,8 @@ Result<FileStats> ParquetFileWriter::Close(ByteSink& sink) {
     stats.columns.push_back(std::move(cs));
   }
   columns_.clear();
-  row_groups_.clear();
+  row_groups_ = {};
+  finished_bytes_ = 0;
   spool_.reset();
   TrueUp();
   return stats;

@@ -8,9 +8,26 @@
 // Finished pages are compressed and appended at once to a scratch file in the spool dir (created and
 // unlinked on Open, so nothing is left behind after a crash); Close() assembles the final file from it with
 // each row group's column chunks contiguous, then the Bloom filters, ColumnIndex, OffsetIndex and footer.
-// Row groups therefore reach row_group_bytes whatever the memory budget. All writers of a process share a
-// MemoryBudget (see memory_budget.h): when an append would exceed it, the writer finishes its pages early
-// and the budget reports pressure so the caller can pause consumption.
+// Row groups therefore reach row_group_bytes whatever the memory budget. Each page's ColumnIndex/OffsetIndex
+// entry is spilled behind the page (column_writer.h), so what an open writer holds is its unfinished pages,
+// dictionaries and Bloom hashes, plus a fixed part (writer objects, schema leaf list, options) and a few
+// hundred bytes of metadata per finished column chunk; buffered_bytes() counts all of it.
+//
+// Memory budget contract (all writers of a process share one MemoryBudget, see memory_budget.h):
+// - Open() reserves the fixed part; Append() reserves the batch's size before consuming it.
+// - When a reservation is refused, the writer finishes its own unfinished pages early, largest first, but
+//   only pages holding at least kMinEarlyPageBytes (so early flushes never make tiny pages; a budget too
+//   small for that per column lowers this floor to fair share / (4 x columns)), then ends its
+//   dictionaries, largest first (which finishes that column's page whatever its size: at most once per
+//   column chunk, since the chunk continues PLAIN).
+// - If that still is not enough, Append() (or Open()) fails with ParquetError::kMemoryPressure (retryable)
+//   and consumes nothing: the caller pauses consumption and retries the same batch later (other writers give
+//   memory back as they append or close), or calls FlushPages() to accept small pages, or closes files.
+// - Under pressure, a writer holding more than its fair share after an append shrinks itself to half of it.
+// - Append() reserves the batch's size plus one capacity doubling of every buffer it may grow, and gives
+//   back what was not used afterwards, so buffers never outgrow the reservation (if one did, the excess is
+//   taken with ForceReserve and shows in MemoryBudget::forced_bytes()).
+// Close() holds one column chunk's page entries (≈ page count × (40 B + 2 × min/max size)) at a time.
 //
 // Not thread-safe: one writer is used by one thread at a time.
 #pragma once
@@ -57,9 +74,14 @@ class ParquetFileWriter {
   ParquetFileWriter(const ParquetFileWriter&) = delete;
   ParquetFileWriter& operator=(const ParquetFileWriter&) = delete;
 
-  // Consumes all records of batch (whose schema must have this writer's leaves) and clears it.
+  // Consumes all records of batch (whose schema must have this writer's leaves) and clears it; or fails with
+  // kMemoryPressure and leaves it untouched (see the contract above).
   Status Append(columnar::ColumnarBatch& batch);
-  // Finishes every unfinished page now (smaller pages) and returns their buffers' memory to the budget.
+  // Pages are finished early under memory pressure only once their buffers hold this much (less when the
+  // budget's fair share per writer is under 4 x this per column: fair share / (4 x columns)).
+  static constexpr size_t kMinEarlyPageBytes = 8 << 10;
+
+  // Finishes every unfinished page now (however small) and returns their buffers' memory to the budget.
   Status FlushPages();
   // Writes the file to sink (which the caller then syncs/closes) and releases the spool. The writer cannot
   // be used afterwards.
@@ -67,7 +89,7 @@ class ParquetFileWriter {
 
   const columnar::Schema& schema() const { return schema_; }
   uint64_t rows() const { return rows_; }
-  // Bytes this writer holds in memory (what it has reserved from the budget tracks this).
+  // Bytes this writer holds in memory, fixed part included (its reservation tracks this).
   size_t buffered_bytes() const;
   // Compressed bytes written to the spool so far (about the file size so far).
   uint64_t spooled_bytes() const;
@@ -78,8 +100,11 @@ class ParquetFileWriter {
   ParquetFileWriter(columnar::Schema schema, WriterOptions options, MemoryBudget* budget);
   Status FinishRowGroup();
   uint64_t EstimatedRowGroupBytes() const;
-  // Brings the reservation to the writer's current memory plus `upcoming`, shrinking itself if refused.
+  // Brings the reservation to the writer's current memory plus `upcoming`, shrinking itself if refused;
+  // kMemoryPressure when it cannot.
   Status Reserve(size_t upcoming);
+  // Tries to reserve up to buffered_bytes() + upcoming; false when the budget refuses.
+  bool Grow(uint64_t upcoming);
   // Finishes the largest unfinished pages until the writer holds at most target bytes (or nothing is left).
   Status ShrinkTo(uint64_t target);
   void TrueUp();
@@ -88,6 +113,8 @@ class ParquetFileWriter {
   WriterOptions options_;
   MemoryBudget* budget_;
   uint64_t reserved_ = 0;
+  size_t fixed_bytes_ = 0;     // see Open()
+  size_t finished_bytes_ = 0;  // FinishedChunk::memory_bytes() of row_groups_
   std::unique_ptr<Spool> spool_;
   std::vector<std::unique_ptr<class ColumnWriter>> columns_;
   std::vector<RowGroupParts> row_groups_;

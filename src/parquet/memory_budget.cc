@@ -22,6 +22,7 @@ bool MemoryBudget::TryReserve(uint64_t bytes) {
 }
 
 void MemoryBudget::ForceReserve(uint64_t bytes) {
+  forced_.fetch_add(bytes, std::memory_order_relaxed);
   const uint64_t now = used_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
   NotePeak(now);
   pressure_.store(true, std::memory_order_relaxed);

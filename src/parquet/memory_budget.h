@@ -4,11 +4,13 @@
 // Contract:
 // - A writer reserves before it buffers (TryReserve) and releases what it no longer holds (Release).
 // - When a reservation fails, the writer shrinks itself first: it finishes its unfinished pages early (they
-//   spill to its scratch file, so pages get smaller), and only if that is not enough it gives up its
-//   dictionaries. What it still needs after that is taken with ForceReserve, which marks the budget as over
-//   its limit.
+//   spill to its scratch file), never below a minimum page size, and then gives up its dictionaries. If
+//   that is not enough it refuses the append (ParquetError::kMemoryPressure) instead of exceeding the limit.
+// - ForceReserve is only for memory a writer already holds beyond its reservation (a buffer's capacity
+//   doubling); forced_bytes() counts it, so a run can prove the limit held.
 // - under_pressure() tells the caller (the archiver) to pause consumption: it is true while more than
-//   high_watermark of the limit is in use, and stays true until use drops below low_watermark.
+//   high_watermark of the limit is in use (or after a refusal), and stays true until use drops below
+//   low_watermark.
 // - fair_share() (limit / registered writers) is the most a writer keeps buffered while under pressure, so
 //   writers that are not appending right now do not starve the ones that are.
 // Thread-safe; writers on different threads may share one budget.
@@ -41,6 +43,8 @@ class MemoryBudget {
   bool under_pressure() const;
   // Times a reservation failed (writers then flushed early); for metrics and tests.
   uint64_t denials() const { return denials_.load(std::memory_order_relaxed); }
+  // Bytes taken with ForceReserve, in total.
+  uint64_t forced_bytes() const { return forced_.load(std::memory_order_relaxed); }
 
  private:
   void NotePeak(uint64_t now);
@@ -52,6 +56,7 @@ class MemoryBudget {
   std::atomic<uint64_t> used_{0};
   std::atomic<uint64_t> peak_{0};
   std::atomic<uint64_t> denials_{0};
+  std::atomic<uint64_t> forced_{0};
   std::atomic<int64_t> writers_{0};
   std::atomic<bool> pressure_{false};
 };

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "parquet/errors.h"
 #include "parquet/file_reader.h"
 #include "parquet/row_assembler.h"
 #include "parquet/statistics.h"
@@ -168,7 +169,8 @@ TEST(ParquetRoundTripTest, ProjectionAndInspect) {
 
 TEST(ParquetRoundTripTest, ManyOpenWritersStayWithinTheMemoryBudget) {
   // Scaled-down version of bench/parquet's memory run: 200 writers x 3000 rows, 6 MiB budget (~30 KiB per
-  // writer, less than one column's dictionary: the budget binds).
+  // writer, less than one column's dictionary: the budget binds). Appends refused with kMemoryPressure are
+  // retried on the next round, as the archiver pauses and retries.
   columnar::Schema schema(columnar::Node::Record(
       "t", {columnar::Node::Primitive("id", columnar::PhysicalType::kInt64, false),
             columnar::Node::Primitive("s", columnar::PhysicalType::kByteArray, true, columnar::LogicalKind::kString),
@@ -182,8 +184,14 @@ TEST(ParquetRoundTripTest, ManyOpenWritersStayWithinTheMemoryBudget) {
     writers.push_back(std::move(*wr));
   }
   columnar::ColumnarBatch batch(schema);
-  for (int round = 0; round < 30; ++round) {
+  std::vector<int> rounds_done(writers.size(), 0);
+  size_t refused = 0;
+  for (bool more = true; more;) {
+    more = false;
+    size_t progressed = 0;
     for (size_t w = 0; w < writers.size(); ++w) {
+      const int round = rounds_done[w];
+      if (round == 30) continue;
       for (int i = 0; i < 100; ++i) {
         const int64_t id = round * 100 + i;
         batch.column(0).AppendInt64(id, 0, 0);
@@ -192,10 +200,25 @@ TEST(ParquetRoundTripTest, ManyOpenWritersStayWithinTheMemoryBudget) {
         batch.column(2).AppendDouble(static_cast<double>(id) * 0.5, 0, 0);
         batch.EndRecord();
       }
-      ASSERT_TRUE(writers[w]->Append(batch).ok());
+      const Status st = writers[w]->Append(batch);
+      if (st.ok()) {
+        ++rounds_done[w];
+        ++progressed;
+      } else {
+        ASSERT_TRUE(st.Is(ParquetError::kMemoryPressure)) << st.ToString();
+        EXPECT_TRUE(st.retryable());
+        EXPECT_EQ(batch.num_records(), 100u);  // nothing consumed
+        batch.Clear();
+        ++refused;
+      }
+      more |= rounds_done[w] < 30;
     }
+    ASSERT_TRUE(!more || progressed > 0) << "no writer could append within the budget: used " << budget.used()
+                                         << " writer 0 holds " << writers[0]->buffered_bytes();
   }
-  EXPECT_LE(budget.peak(), budget.limit()) << "used " << budget.used() << " denials " << budget.denials();
+  EXPECT_LE(budget.peak(), budget.limit()) << "used " << budget.used() << " denials " << budget.denials()
+                                           << " refused " << refused;
+  EXPECT_EQ(budget.forced_bytes(), 0u);
   EXPECT_GT(budget.peak(), budget.limit() / 2);  // the budget was the binding constraint
   for (size_t w = 0; w < writers.size(); w += 37) {
     StringByteSink sink;
@@ -207,10 +230,20 @@ TEST(ParquetRoundTripTest, ManyOpenWritersStayWithinTheMemoryBudget) {
     columnar::ColumnarBatch got;
     ASSERT_TRUE((*reader)->ReadRowGroup(0, &got).ok());
     ASSERT_EQ(got.num_records(), 3000u);
-    // Pages were finished early under pressure (one 1 MiB page would otherwise hold all 3000 rows).
-    auto oi = (*reader)->ReadOffsetIndex(0, 1);
+    // Pages were finished early under pressure (one 1 MiB page would otherwise hold all 3000 rows), but
+    // none before its buffers held the floor: kMinEarlyPageBytes, lowered to fair share / (4 x 3 columns)
+    // = 2.5 KiB here. For the int64 column that is at least floor / 16 rows (a vector's capacity reaches the
+    // floor once it holds more than half of it). Exceptions: the last page, and at most one page cut short
+    // where the chunk gave up its dictionary.
+    const int64_t floor = std::min<int64_t>(ParquetFileWriter::kMinEarlyPageBytes, (6 << 20) / 200 / 12);
+    auto oi = (*reader)->ReadOffsetIndex(0, 0);
     ASSERT_TRUE(oi.ok() && oi->has_value());
-    EXPECT_GT((*oi)->page_locations.size(), 3u);
+    const auto& locs = (*oi)->page_locations;
+    EXPECT_GT(locs.size(), 1u);
+    int short_pages = 0;
+    for (size_t p = 0; p + 1 < locs.size(); ++p)
+      short_pages += locs[p + 1].first_row_index - locs[p].first_row_index < floor / 16;
+    EXPECT_LE(short_pages, 1);
     int64_t last;
     std::memcpy(&last, got.column(0).fixed().data() + 2999 * 8, 8);
     EXPECT_EQ(last, 2999);
