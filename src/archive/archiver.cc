@@ -11,6 +11,7 @@
 #include "archive/archive_error.h"
 #include "kafka/kafka_error.h"
 #include "archive/avro_json_decoder.h"
+#include "archive/parquet_format.h"
 #include "archive/store_settings.h"
 #include "registry/subject_name.h"
 
@@ -106,13 +107,28 @@ Status Archiver::Init() {
     bt.plausible_past_ms = cc.values.GetInt("timestamp.plausible.past.ms");
     bt.plausible_future_ms = cc.values.GetInt("timestamp.plausible.future.ms");
     c->times = std::make_unique<BusinessTimeExtractor>(bt, *options_.clock);
+    const bool parquet = cc.values.GetString("format") == "parquet";
     if (cc.values.GetString("input.format") == "avro") {
       FLOE_RETURN_IF_ERROR(EnsureRegistry());
-      c->decoder = std::make_unique<ConfluentAvroDecoder>(*c->times, *registry_);
+      c->decoder = std::make_unique<ConfluentAvroDecoder>(
+          *c->times, *registry_, parquet ? ConfluentAvroDecoder::Output::kColumns : ConfluentAvroDecoder::Output::kJson);
     } else {
       c->decoder = std::make_unique<JsonRecordDecoder>(*c->times);
     }
-    c->format = std::make_unique<JsonLinesFormat>();
+    if (parquet) {
+      if (!parquet_budget_)
+        parquet_budget_ = std::make_unique<parquet::MemoryBudget>(
+            static_cast<uint64_t>(config_.worker.GetInt("parquet.memory.budget.bytes")));
+      parquet::WriterOptions po;
+      FLOE_ASSIGN_OR_RETURN(po.codec, parquet::ParseCodec(cc.values.GetString("parquet.codec")));
+      po.row_group_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.row.group.bytes"));
+      po.page_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.page.bytes"));
+      po.dictionary_max_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.dictionary.max.bytes"));
+      po.bloom_columns = cc.values.GetList("parquet.bloom.columns");
+      c->format = std::make_unique<ParquetFormat>(std::move(po), spool_dir_, parquet_budget_.get());
+    } else {
+      c->format = std::make_unique<JsonLinesFormat>();
+    }
     stats_[c->name];
     connectors_.push_back(std::move(c));
   }

@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "config/config.h"
 #include "kafka/consumer.h"
+#include "parquet/memory_budget.h"
 #include "registry/registry_client.h"
 
 namespace floe::archive {
@@ -72,6 +73,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   ArchiverOptions options_;
   std::unique_ptr<storage::ObjectStore> store_;
   std::unique_ptr<registry::SchemaRegistryClient> registry_;  // when a connector reads Avro
+  std::unique_ptr<parquet::MemoryBudget> parquet_budget_;       // shared by every open Parquet file
   std::string spool_dir_;
   std::vector<std::unique_ptr<Connector>> connectors_;
   std::map<std::string, Connector*, std::less<>> topic_to_connector_;

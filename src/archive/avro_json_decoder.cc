@@ -2,14 +2,40 @@
 
 #include "archive/archive_error.h"
 #include "avro/confluent.h"
+#include "avro/decoder.h"
 #include "avro/error.h"
 #include "avro/json_codec.h"
 #include "registry/registry_error.h"
 
 namespace floe::archive {
 
-Result<const avro::Schema*> ConfluentAvroDecoder::WriterSchema(uint32_t id) {
-  if (auto it = schemas_.find(id); it != schemas_.end()) return it->second.get();
+// Everything cached per writer schema id.
+struct ConfluentAvroDecoder::Writer {
+  avro::Schema schema;
+  std::string schema_json;
+  std::optional<avro::RecordDecoder> decoder;  // kColumns
+  std::optional<columnar::ColumnarBatch> batch;  // kColumns: one record at a time
+};
+
+ConfluentAvroDecoder::ConfluentAvroDecoder(const BusinessTimeExtractor& times,
+                                           registry::SchemaRegistryClient& registry, Output output)
+    : times_(times), registry_(registry), output_(output) {}
+
+ConfluentAvroDecoder::~ConfluentAvroDecoder() = default;
+
+columnar::Schema WithKafkaColumns(const columnar::Schema& event) {
+  using columnar::LogicalKind;
+  using columnar::Node;
+  using columnar::PhysicalType;
+  std::vector<columnar::NodePtr> fields = event.root().children;
+  fields.push_back(Node::Primitive("_kafka_partition", PhysicalType::kInt32, false));
+  fields.push_back(Node::Primitive("_kafka_offset", PhysicalType::kInt64, false));
+  fields.push_back(Node::Primitive("_kafka_timestamp", PhysicalType::kInt64, true, LogicalKind::kTimestampMillis));
+  return columnar::Schema(Node::Record(event.root().name, std::move(fields), false));
+}
+
+Result<ConfluentAvroDecoder::Writer*> ConfluentAvroDecoder::WriterFor(uint32_t id) {
+  if (auto it = writers_.find(id); it != writers_.end()) return it->second.get();
   auto text = registry_.GetSchemaById(static_cast<int>(id));
   if (!text.ok()) {
     if (text.status().Is(registry::RegistryError::kSchemaNotFound)) return avro::UnknownSchemaId(id);
@@ -17,19 +43,72 @@ Result<const avro::Schema*> ConfluentAvroDecoder::WriterSchema(uint32_t id) {
   }
   auto parsed = avro::Schema::Parse((*text)->schema);
   if (!parsed.ok()) return parsed.status().WithContext("registry schema id " + std::to_string(id));
-  auto owned = std::make_unique<avro::Schema>(std::move(parsed).value());
-  const avro::Schema* raw = owned.get();
-  schemas_.emplace(id, std::move(owned));
+  auto writer = std::make_unique<Writer>();
+  writer->schema = std::move(parsed).value();
+  writer->schema_json = (*text)->schema;
+  if (output_ == Output::kColumns) {
+    avro::DecoderOptions options;
+    options.capture_paths = times_.options().candidate_fields;
+    auto decoder = avro::RecordDecoder::Compile(writer->schema, writer->schema, options);
+    if (!decoder.ok()) return decoder.status().WithContext("schema id " + std::to_string(id));
+    writer->batch.emplace(WithKafkaColumns(decoder->columnar_schema()));
+    writer->decoder.emplace(std::move(decoder).value());
+  }
+  Writer* raw = writer.get();
+  writers_.emplace(id, std::move(writer));
   return raw;
+}
+
+BusinessTime ConfluentAvroDecoder::TimeFromCapture(const avro::CapturedValue& c, int64_t kafka_timestamp_ms) const {
+  std::optional<int64_t> micros;
+  if (c.kind == avro::CapturedValue::Kind::kLong) {
+    switch (c.logical) {
+      case avro::LogicalType::kTimestampMillis:
+      case avro::LogicalType::kLocalTimestampMillis: micros = times_.FromMicros(c.long_value * 1000); break;
+      case avro::LogicalType::kTimestampMicros:
+      case avro::LogicalType::kLocalTimestampMicros: micros = times_.FromMicros(c.long_value); break;
+      case avro::LogicalType::kDate: micros = times_.FromMicros(c.long_value * 86'400'000'000LL); break;
+      default: micros = times_.FromNumber(c.long_value); break;
+    }
+  } else if (c.kind == avro::CapturedValue::Kind::kString) {
+    micros = times_.FromString(c.string_value);
+  }
+  if (micros) return BusinessTime{*micros, TimeSource::kField, c.candidate};
+  return BusinessTime{kafka_timestamp_ms * 1000, TimeSource::kKafkaTimestamp, -1};
+}
+
+Result<DecodedRecord> ConfluentAvroDecoder::DecodeColumns(const RecordContext& context, Writer& writer,
+                                                          std::string_view body) {
+  columnar::ColumnarBatch& batch = *writer.batch;
+  batch.Clear();
+  FLOE_RETURN_IF_ERROR(writer.decoder->Decode(body, batch));
+  const size_t meta = batch.num_columns() - 3;
+  batch.column(meta).AppendInt32(context.partition, 0, 0);
+  batch.column(meta + 1).AppendInt64(context.offset, 0, 0);
+  if (context.kafka_timestamp_ms >= 0)
+    batch.column(meta + 2).AppendInt64(context.kafka_timestamp_ms, 1, 0);
+  else
+    batch.column(meta + 2).AppendNull(0, 0);
+  DecodedRecord record;
+  record.time = TimeFromCapture(writer.decoder->captured(), context.kafka_timestamp_ms);
+  record.columns = &batch;
+  record.writer_schema = writer.schema_json;
+  return record;
 }
 
 Result<DecodedRecord> ConfluentAvroDecoder::Decode(const RecordContext& context, std::string_view value) {
   FLOE_ASSIGN_OR_RETURN(avro::ConfluentFrame frame, avro::ParseConfluentFrame(value));
-  FLOE_ASSIGN_OR_RETURN(const avro::Schema* schema, WriterSchema(frame.schema_id));
+  FLOE_ASSIGN_OR_RETURN(Writer * writer, WriterFor(frame.schema_id));
   FLOE_ASSIGN_OR_RETURN(int version, registry_.ResolveTopicVersion(static_cast<int>(frame.schema_id), context.topic));
+  version_ = std::to_string(version);
+  if (output_ == Output::kColumns) {
+    FLOE_ASSIGN_OR_RETURN(DecodedRecord record, DecodeColumns(context, *writer, frame.body));
+    record.schema_version = version_;
+    return record;
+  }
   json_.clear();
   size_t consumed = 0;
-  FLOE_RETURN_IF_ERROR(avro::DatumToJson(schema->root(), frame.body, json_, &consumed));
+  FLOE_RETURN_IF_ERROR(avro::DatumToJson(writer->schema.root(), frame.body, json_, &consumed));
   if (consumed != frame.body.size())
     return Error(avro::AvroError::kTrailingBytes, std::to_string(frame.body.size() - consumed) +
                                                       " bytes after the datum (schema id " +
@@ -37,8 +116,7 @@ Result<DecodedRecord> ConfluentAvroDecoder::Decode(const RecordContext& context,
   simdjson::dom::element doc;
   if (parser_.parse(json_).get(doc) != simdjson::SUCCESS || !doc.is_object())
     return Error(ArchiveError::kMalformedPayload, "Avro value is not a record (top-level type " +
-                                                      std::string(avro::TypeName(schema->root().type)) + ")");
-  version_ = std::to_string(version);
+                                                      std::string(avro::TypeName(writer->schema.root().type)) + ")");
   DecodedRecord record;
   record.time = times_.FromJson(doc, context.kafka_timestamp_ms);
   record.schema_version = version_;

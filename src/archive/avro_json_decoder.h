@@ -2,9 +2,10 @@
 // resolved through the Schema Registry.
 //
 // The writer schema comes from the registry by id (cached by the client and, parsed, here); the partition
-// path's schema version is the id's version under the topic's subject. Until the Parquet output path lands,
-// the decoded datum is rendered as a JSON object for the JSON-lines writer, and the business time is found
-// in that object like for JSON input.
+// path's schema version is the id's version under the topic's subject. Two output forms:
+// - kColumns (Parquet): a decoder compiled once per schema id writes the datum straight into a one-record
+//   ColumnarBatch, followed by the Kafka metadata columns; the business time is captured while decoding.
+// - kJson (JSON lines): the datum is rendered as a JSON object and the business time found in it.
 //
 // Errors keep the Avro module's named codes (avro.bad_magic, avro.truncated, avro.unknown_schema_id,
 // avro.trailing_bytes, avro.invalid_utf8, ...); a registry that cannot be reached is retryable.
@@ -17,23 +18,32 @@
 #include <string>
 
 #include "archive/record.h"
+#include "avro/decoder.h"
 #include "avro/schema.h"
 #include "registry/registry_client.h"
 
 namespace floe::archive {
 
+// The Kafka metadata columns every columnar file carries after the event's own fields.
+columnar::Schema WithKafkaColumns(const columnar::Schema& event);
+
 class ConfluentAvroDecoder final : public RecordDecoder {
  public:
-  ConfluentAvroDecoder(const BusinessTimeExtractor& times, registry::SchemaRegistryClient& registry)
-      : times_(times), registry_(registry) {}
+  enum class Output { kJson, kColumns };
+  ConfluentAvroDecoder(const BusinessTimeExtractor& times, registry::SchemaRegistryClient& registry, Output output);
+  ~ConfluentAvroDecoder() override;
   Result<DecodedRecord> Decode(const RecordContext& context, std::string_view value) override;
 
  private:
-  Result<const avro::Schema*> WriterSchema(uint32_t id);
+  struct Writer;
+  Result<Writer*> WriterFor(uint32_t id);
+  Result<DecodedRecord> DecodeColumns(const RecordContext& context, Writer& writer, std::string_view body);
+  BusinessTime TimeFromCapture(const avro::CapturedValue& captured, int64_t kafka_timestamp_ms) const;
 
   const BusinessTimeExtractor& times_;
   registry::SchemaRegistryClient& registry_;
-  std::map<uint32_t, std::unique_ptr<avro::Schema>> schemas_;
+  Output output_;
+  std::map<uint32_t, std::unique_ptr<Writer>> writers_;
   std::string json_;
   std::string version_;
   simdjson::dom::parser parser_;

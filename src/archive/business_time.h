@@ -47,6 +47,8 @@ class BusinessTimeExtractor {
   std::optional<int64_t> FromNumber(int64_t value) const;
   std::optional<int64_t> FromDouble(double value) const;
   std::optional<int64_t> FromString(std::string_view text) const;
+  // An instant already in microseconds (e.g. an Avro timestamp logical type), checked for plausibility.
+  std::optional<int64_t> FromMicros(int64_t micros) const { return Plausible(micros); }
 
   const BusinessTimeOptions& options() const { return options_; }
 

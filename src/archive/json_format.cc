@@ -65,7 +65,7 @@ class JsonLinesWriter final : public FileFormatWriter {
 
 }  // namespace
 
-Result<std::unique_ptr<FileFormatWriter>> JsonLinesFormat::Open(std::unique_ptr<ByteSink> sink) {
+Result<std::unique_ptr<FileFormatWriter>> JsonLinesFormat::Open(std::unique_ptr<ByteSink> sink, const DecodedRecord&) {
   return std::unique_ptr<FileFormatWriter>(new JsonLinesWriter(std::move(sink)));
 }
 

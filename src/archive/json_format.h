@@ -26,7 +26,7 @@ class JsonRecordDecoder final : public RecordDecoder {
 class JsonLinesFormat final : public FileFormat {
  public:
   std::string_view extension() const override { return "jsonl"; }
-  Result<std::unique_ptr<FileFormatWriter>> Open(std::unique_ptr<ByteSink> sink) override;
+  Result<std::unique_ptr<FileFormatWriter>> Open(std::unique_ptr<ByteSink> sink, const DecodedRecord& first) override;
 };
 
 }  // namespace floe::archive

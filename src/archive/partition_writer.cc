@@ -59,7 +59,7 @@ Result<PartitionWriter::OpenFile*> PartitionWriter::FileFor(const RecordContext&
   file->spool_path = ctx_.spool_dir + "/" + name + "." + std::to_string(++spool_seq_) + ".spool";
   auto sink = FileByteSink::Open(file->spool_path);
   if (!sink.ok()) return Error(ArchiveError::kSpool, sink.status().message());
-  FLOE_ASSIGN_OR_RETURN(file->writer, ctx_.format->Open(std::move(sink).value()));
+  FLOE_ASSIGN_OR_RETURN(file->writer, ctx_.format->Open(std::move(sink).value(), decoded));
   if (ctx_.rotation.rotate_schedule_interval_ms > 0) {
     const int64_t interval = ctx_.rotation.rotate_schedule_interval_ms * 1000;
     const int64_t now = ctx_.clock->NowMicros();

@@ -18,6 +18,7 @@
 #include "archive/business_time.h"
 #include "common/byte_sink.h"
 #include "common/status.h"
+#include "columnar/column_buffer.h"
 
 namespace floe::archive {
 
@@ -35,7 +36,11 @@ struct RecordContext {
 struct DecodedRecord {
   BusinessTime time;
   std::string_view schema_version;  // "" when the input format has no schema versions
-  std::string_view raw_json;        // JSON input: the value's text (a JSON object)
+  std::string_view raw_json;        // JSON-lines output: the value as a JSON object
+  // Columnar output: the decoder's batch holding exactly this record (Kafka metadata columns included), and
+  // the writer schema the columns came from (stored in the file's metadata).
+  columnar::ColumnarBatch* columns = nullptr;
+  std::string_view writer_schema;
 };
 
 class RecordDecoder {
@@ -66,7 +71,9 @@ class FileFormat {
  public:
   virtual ~FileFormat() = default;
   virtual std::string_view extension() const = 0;  // "jsonl", "parquet", "avro"
-  virtual Result<std::unique_ptr<FileFormatWriter>> Open(std::unique_ptr<ByteSink> sink) = 0;
+  // Opens a file whose first record is `first` (columnar formats take their schema from it).
+  virtual Result<std::unique_ptr<FileFormatWriter>> Open(std::unique_ptr<ByteSink> sink,
+                                                         const DecodedRecord& first) = 0;
 };
 
 }  // namespace floe::archive

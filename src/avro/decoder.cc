@@ -1076,7 +1076,7 @@ const columnar::Schema& RecordDecoder::columnar_schema() const { return program_
 
 Status RecordDecoder::DecodeNext(BinaryReader& reader, ColumnarBatch& batch) {
   Program& prog = *program_;
-  if (batch.num_columns() != prog.columnar.num_leaves())
+  if (batch.num_columns() < prog.columnar.num_leaves())
     return Error(AvroError::kUnsupported, "batch has " + std::to_string(batch.num_columns()) +
                                               " columns, the decoder's schema " +
                                               std::to_string(prog.columnar.num_leaves()));

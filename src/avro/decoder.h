@@ -78,7 +78,9 @@ class RecordDecoder {
   RecordDecoder& operator=(RecordDecoder&&) noexcept;
   ~RecordDecoder();
 
-  // The schema of the batches this decoder appends to: make them with ColumnarBatch(columnar_schema()).
+  // The schema of the batches this decoder appends to: make them with ColumnarBatch(columnar_schema()). A
+  // batch may have further leaves after these (e.g. Kafka metadata columns); the decoder leaves them to the
+  // caller, who appends one entry to each per decoded record.
   const columnar::Schema& columnar_schema() const;
 
   // Decodes one datum that spans exactly `size` bytes and appends it as one record. On error nothing is

@@ -57,6 +57,10 @@ const std::vector<SettingDef>& Table() {
        "How a topic maps to its Schema Registry subject (Confluent's TopicNameStrategy, RecordNameStrategy, "
        "TopicRecordNameStrategy); the subject's version of a record's schema is its `v=` partition.",
        {}, {}, {"topic_name", "record_name", "topic_record_name"}, "low"},
+      {"parquet.memory.budget.bytes", T::kInt, S::kWorker, "268435456",
+       "Memory shared by all open Parquet writers of the process (unfinished pages, dictionaries); finished "
+       "pages spill to spool.dir, so this bounds RAM however many files are open.",
+       16 << 20, 1LL << 40, {}, "high"},
       {"spool.dir", T::kString, S::kWorker, "",
        "Local directory for files being written before upload. Empty: `.floe-spool` inside a local lake, "
        "or `floe-spool` in the system temp directory for remote stores.",
@@ -77,7 +81,22 @@ const std::vector<SettingDef>& Table() {
        "ECMAScript regular expression of topics to archive; topics created later that match are picked up "
        "without a restart. Either this or `topics`.",
        {}, {}, {}, "high"},
-      {"format", T::kEnum, S::kConnector, "json", "Output file format.", {}, {}, {"json"}, "high"},
+      {"format", T::kEnum, S::kConnector, "json",
+       "Output file format: `json` (JSON lines) or `parquet` (floe's Parquet writer; for `input.format: avro` "
+       "until JSON schema inference lands).",
+       {}, {}, {"json", "parquet"}, "high"},
+      {"parquet.codec", T::kEnum, S::kConnector, "zstd", "Parquet compression codec.", {}, {},
+       {"none", "snappy", "zstd", "gzip", "lz4_raw"}, "medium"},
+      {"parquet.row.group.bytes", T::kInt, S::kConnector, "134217728",
+       "Compressed bytes at which a Parquet row group is closed (pages spill to the spool, not RAM).",
+       1 << 20, 4LL << 30, {}, "medium"},
+      {"parquet.page.bytes", T::kInt, S::kConnector, "1048576", "Encoded bytes at which a data page is finished.",
+       4096, 256 << 20, {}, "low"},
+      {"parquet.dictionary.max.bytes", T::kInt, S::kConnector, "1048576",
+       "Size a column chunk's dictionary may reach before the column falls back to PLAIN encoding.", 0, 1LL << 30,
+       {}, "low"},
+      {"parquet.bloom.columns", T::kList, S::kConnector, "",
+       "Columns (dotted leaf paths or top-level names) that get split-block Bloom filters.", {}, {}, {}, "low"},
       {"input.format", T::kEnum, S::kConnector, "json",
        "How record values are encoded in Kafka: `json` (one JSON object per value) or `avro` (Confluent "
        "framing: magic byte 0, 4-byte schema id, Avro binary; schemas from `schema.registry.url`).",

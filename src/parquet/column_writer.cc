@@ -530,7 +530,9 @@ class NumericColumnWriter final : public ColumnWriter {
       ClearDictionary();
       dict_mode_ = false;
     }
-    if (dict_mode_) {
+    // A page of nulls only has no index to encode (and an empty dictionary has no bit width): it goes PLAIN
+    // with no value bytes, and the chunk stays in dictionary mode for later pages.
+    if (dict_mode_ && !dict_.empty()) {
       const int bw = std::max(1, BitWidth(dict_.size() - 1));
       out->push_back(static_cast<char>(bw));
       EncodeRleHybrid(indices_.data(), indices_.size(), bw, out);
@@ -775,7 +777,7 @@ class BytesColumnWriter final : public ColumnWriter {
       ClearDictionaryKeepValues(idx);
       dict_mode_ = false;
     }
-    if (dict_mode_) {
+    if (dict_mode_ && ndict > 0) {  // a page of nulls only goes PLAIN, as for fixed-width values
       // Page statistics over the distinct entries this page used.
       if (order_ != SortOrder::kNone) {
         ++epoch_;

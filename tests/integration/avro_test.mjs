@@ -7,7 +7,7 @@ import {
   tempDir, startDevKafka, startRegistry, produce, produceRaw, runFloe, writeConfig, duckdb, cleanup, utcPartition,
 } from './harness.mjs';
 
-function config(bootstrap, registry, lake, group) {
+function config(bootstrap, registry, lake, group, extra = '') {
   return `kafka: { bootstrap.servers: "${bootstrap}", group.id: ${group}, session.timeout.ms: 6000, heartbeat.interval.ms: 500 }
 store.url: "file://${lake}"
 schema.registry.url: "${registry}"
@@ -15,7 +15,7 @@ topics: [ads]
 input.format: avro
 timestamp.fields: [occurred_at]
 flush.size: 2000
-`;
+${extra}`;
 }
 
 test('Avro events land exactly once under v=<subject version>/dt/hour, across a schema evolution', async () => {
@@ -50,6 +50,43 @@ test('Avro events land exactly once under v=<subject version>/dt/hour, across a 
     }
     assert.equal(byVersion[1], n / 2);
     assert.equal(byVersion[2], n / 2);
+    db.close();
+  } finally {
+    await registry.stop();
+    await kafka.stop();
+    cleanup(dir);
+  }
+});
+
+test('Avro events become Parquet files DuckDB reads across both schema versions', async () => {
+  const dir = tempDir('avro-pq');
+  const kafka = await startDevKafka(dir, ['ads:4']);
+  const registry = await startRegistry();
+  try {
+    const n = 20_000;
+    await produce(kafka.bootstrap, 'ads', n, ['--format', 'avro', '--registry', registry.url, '--evolve-at', '0.5',
+      '--late-fraction', '0.05', '--seed', '5']);
+    const lake = join(dir, 'lake');
+    const cfg = config(kafka.bootstrap, registry.url, lake, 'avro-pq', 'format: parquet\nparquet.codec: zstd\n');
+    const r = await runFloe(['run', '--config', writeConfig(dir, cfg), '--exit-when-idle']);
+    assert.equal(r.code, 0, r.stderr);
+    const db = await duckdb();
+    const rows = await db.all(`
+      SELECT _kafka_partition AS p, _kafka_offset::INTEGER AS o, epoch_ms(occurred_at)::DOUBLE AS t,
+             epoch_ms(_kafka_timestamp)::DOUBLE AS kts, channel, location.city AS city, len(tags)::INTEGER AS ntags,
+             v, dt, hour
+      FROM read_parquet('${lake}/ads/*/*/*/*.parquet', hive_partitioning = true, hive_types_autocast = false,
+                        union_by_name = true)`);
+    assert.equal(rows.length, n);
+    assert.equal(new Set(rows.map((x) => `${x.p}/${x.o}`)).size, n, 'duplicates');
+    for (const row of rows) {
+      assert.equal(row.channel === null, row.v === '1', `v=${row.v} row ${row.p}/${row.o} channel ${row.channel}`);
+      assert.ok(row.city && row.ntags === 2);
+      const want = utcPartition(row.t ?? row.kts);
+      assert.equal(`${row.dt}/${row.hour}`, `${want.dt}/${want.hour}`);
+    }
+    const [meta] = await db.all(`SELECT compression FROM parquet_metadata('${lake}/ads/*/*/*/*.parquet') LIMIT 1`);
+    assert.equal(meta.compression, 'ZSTD');
     db.close();
   } finally {
     await registry.stop();

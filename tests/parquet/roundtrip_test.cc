@@ -254,3 +254,34 @@ TEST(ParquetRoundTripTest, ManyOpenWritersStayWithinTheMemoryBudget) {
 
 }  // namespace
 }  // namespace floe::parquet
+
+namespace floe::parquet {
+namespace {
+
+// A column chunk whose values are all null (a late-data file where every event lacked the field) must not
+// claim dictionary encoding without a dictionary: floe and DuckDB both read it back as nulls.
+TEST(ParquetRoundTripTest, AllNullDictionaryColumnsReadBackAsNulls) {
+  using columnar::Node;
+  using columnar::PhysicalType;
+  const columnar::Schema schema(Node::Record(
+      "r",
+      {Node::Primitive("id", PhysicalType::kInt64, false),
+       Node::Primitive("maybe_long", PhysicalType::kInt64, true),
+       Node::Primitive("maybe_text", PhysicalType::kByteArray, true, columnar::LogicalKind::kString)},
+      false));
+  std::vector<nlohmann::json> rows;
+  for (int i = 0; i < 40; ++i) rows.push_back({{"id", i}, {"maybe_long", nullptr}, {"maybe_text", nullptr}});
+  WriterOptions o;
+  o.dictionary = true;
+  const std::string path = WriteRows("allnull", schema, rows, o, 7);
+  const auto got = CatRows(path);
+  ASSERT_EQ(got.size(), rows.size());
+  EXPECT_EQ(got[39], (nlohmann::json{{"id", 39}, {"maybe_long", nullptr}, {"maybe_text", nullptr}}));
+  const auto duck = ParseLines(RunOracle({"duckdb", path}));
+  ASSERT_EQ(duck.size(), rows.size());
+  EXPECT_TRUE(duck[39]["maybe_long"].is_null());
+  EXPECT_TRUE(duck[39]["maybe_text"].is_null());
+}
+
+}  // namespace
+}  // namespace floe::parquet

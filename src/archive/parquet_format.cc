@@ -1,0 +1,50 @@
+#include "archive/parquet_format.h"
+
+#include "archive/archive_error.h"
+#include "parquet/errors.h"
+#include "parquet/file_writer.h"
+
+namespace floe::archive {
+namespace {
+
+class ParquetWriter final : public FileFormatWriter {
+ public:
+  ParquetWriter(std::unique_ptr<parquet::ParquetFileWriter> writer, std::unique_ptr<ByteSink> sink)
+      : writer_(std::move(writer)), sink_(std::move(sink)) {}
+
+  Status Append(const RecordContext& context, const DecodedRecord& record) override {
+    if (!record.columns)
+      return Error(ArchiveError::kConfig, "the connector's decoder does not produce columns for Parquet");
+    Status st = writer_->Append(*record.columns);
+    if (st.Is(parquet::ParquetError::kMemoryPressure)) {
+      FLOE_RETURN_IF_ERROR(writer_->FlushPages());
+      st = writer_->Append(*record.columns);
+    }
+    return st;
+  }
+  uint64_t records() const override { return writer_->rows(); }
+  uint64_t bytes() const override { return writer_->spooled_bytes(); }
+  Result<WrittenFile> Finish() override {
+    FLOE_ASSIGN_OR_RETURN(parquet::FileStats stats, writer_->Close(*sink_));
+    FLOE_RETURN_IF_ERROR(sink_->Close());
+    return WrittenFile{stats.rows, stats.bytes};
+  }
+
+ private:
+  std::unique_ptr<parquet::ParquetFileWriter> writer_;
+  std::unique_ptr<ByteSink> sink_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FileFormatWriter>> ParquetFormat::Open(std::unique_ptr<ByteSink> sink,
+                                                              const DecodedRecord& first) {
+  if (!first.columns) return Error(ArchiveError::kConfig, "format parquet needs a decoder that produces columns");
+  parquet::WriterOptions options = options_;
+  if (!first.writer_schema.empty()) options.key_value_metadata.emplace_back("avro.schema", first.writer_schema);
+  FLOE_ASSIGN_OR_RETURN(auto writer,
+                        parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_));
+  return std::unique_ptr<FileFormatWriter>(new ParquetWriter(std::move(writer), std::move(sink)));
+}
+
+}  // namespace floe::archive
