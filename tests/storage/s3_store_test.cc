@@ -60,7 +60,7 @@ INSTANTIATE_TEST_SUITE_P(
                                      return OpenStore(UniquePrefix(),
                                                       Options(SharedServer().s3rver.endpoint()));
                                    },
-                                   false, false}),
+                                   false, false, false}),
     PrintStoreFactory);
 
 class S3StoreTest : public ::testing::Test {
