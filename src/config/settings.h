@@ -32,6 +32,8 @@ struct SettingDef {
 };
 
 std::span<const SettingDef> AllSettings();
+// The catalog's part of the table (settings_catalog.cc), merged into AllSettings().
+const std::vector<SettingDef>& CatalogSettings();
 const SettingDef* FindSetting(std::string_view key);
 
 // Markdown for docs/CONFIGURATION.md.

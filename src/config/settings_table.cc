@@ -74,6 +74,10 @@ const std::vector<SettingDef>& Table() {
        "How often committed-file progress is turned into Kafka offset commits (a file's records are "
        "never committed before the file is durable).",
        10, 3'600'000, {}, "low"},
+      {"file.events.topic", T::kString, S::kWorker, "",
+       "Kafka topic that receives a JSON event for every file committed to the lake (table, schema version, "
+       "partition values, key, rows, bytes, offsets, business-time range). Empty: in-process only.",
+       {}, {}, {}, "medium"},
       // --- Connector ---------------------------------------------------------------------------------
       {"topics", T::kList, S::kConnector, "", "Topics to archive (a list, or a comma-separated string).", {}, {},
        {}, "high"},
@@ -98,9 +102,10 @@ const std::vector<SettingDef>& Table() {
       {"parquet.bloom.columns", T::kList, S::kConnector, "",
        "Columns (dotted leaf paths or top-level names) that get split-block Bloom filters.", {}, {}, {}, "low"},
       {"input.format", T::kEnum, S::kConnector, "json",
-       "How record values are encoded in Kafka: `json` (one JSON object per value) or `avro` (Confluent "
-       "framing: magic byte 0, 4-byte schema id, Avro binary; schemas from `schema.registry.url`).",
-       {}, {}, {"json", "avro"}, "high"},
+       "How record values are encoded in Kafka: `json` (one JSON object per value), `avro` (Confluent "
+       "framing: magic byte 0, 4-byte schema id, Avro binary; schemas from `schema.registry.url`) or "
+       "`bytes` (opaque; stored in a `value` binary column).",
+       {}, {}, {"json", "avro", "bytes"}, "high"},
       {"timestamp.fields", T::kList, S::kConnector, "occurred_at,created_at,timestamp",
        "Candidate business-time fields, first present wins. Dotted paths reach into nested objects "
        "(`meta.event_time`). Values may be epoch numbers or RFC 3339 / ISO 8601 strings; always read as UTC.",
@@ -122,11 +127,78 @@ const std::vector<SettingDef>& Table() {
        "Wall-clock rotation: open files are committed at every multiple of this interval (UTC-aligned), "
        "even when no new record arrives. 0 disables.",
        0, kMaxInt, {}, "high"},
+      {"rotate.interval.ms", T::kInt, S::kConnector, "0",
+       "Business-time rotation: a file is committed once a record's business time is this far past the "
+       "file's first record (per output partition, so late events do not close the current file). 0 disables.",
+       0, kMaxInt, {}, "medium"},
+      {"file.max.bytes", T::kInt, S::kConnector, "268435456",
+       "A file is committed once its encoded size reaches this many bytes.", 1024, kMaxInt, {}, "medium"},
+      {"max.open.files.per.partition", T::kInt, S::kConnector, "64",
+       "Open files one Kafka partition may hold (one per output partition path); opening one more commits "
+       "the least recently written.",
+       1, 100'000, {}, "low"},
       {"behavior.on.null.values", T::kEnum, S::kConnector, "ignore",
-       "What to do with tombstones (records with a null value): `ignore` skips and counts them.", {}, {},
-       {"ignore"}, "medium"},
+       "What to do with tombstones (records with a null value): `ignore` skips and counts them, `fail` stops "
+       "the connector (or dead-letters them under `errors.tolerance: all`), `write` stores a row whose value "
+       "columns are null (JSON lines: `null`).",
+       {}, {}, {"ignore", "fail", "write"}, "medium"},
+      {"timestamp.fallback", T::kEnum, S::kConnector, "kafka",
+       "When no candidate field holds a plausible business time: `kafka` uses the record's Kafka timestamp, "
+       "`dlq` dead-letters the record, `fail` stops the connector.",
+       {}, {}, {"kafka", "dlq", "fail"}, "medium"},
+      {"store.kafka.keys", T::kBool, S::kConnector, "false", "Store the record key in a `_kafka_key` column.",
+       {}, {}, {}, "low"},
+      {"store.kafka.headers", T::kBool, S::kConnector, "false",
+       "Store the record headers in a `_kafka_headers` column (map of string to bytes).", {}, {}, {}, "low"},
+      {"fields.exclude", T::kList, S::kConnector, "",
+       "Top-level value fields left out of the files (like Connect's ReplaceField `exclude`).", {}, {}, {},
+       "low"},
+      {"fields.rename", T::kList, S::kConnector, "",
+       "Top-level value fields renamed in the files, as `old:new` pairs (like Connect's ReplaceField "
+       "`renames`).",
+       {}, {}, {}, "low"},
+      {"path.format", T::kString, S::kConnector, "v={schema_version}/dt={date}/hour={hour}",
+       "Partition directories under the table. Placeholders: `{schema_version}`, `{date}` (YYYY-MM-DD), "
+       "`{hour}` (HH), `{year}`, `{month}`, `{day}`, `{minute}` of the UTC business time, and "
+       "`{field:dotted.path}` (the field's value, Hive-escaped). Each `/`-separated segment is `name=value`.",
+       {}, {}, {}, "medium"},
+      {"database.name.format", T::kString, S::kConnector, "default",
+       "Database (first directory under the lake root) of the connector's tables. Placeholders as in "
+       "`table.name.format`. Names are lower-cased and every character outside [a-z0-9_] becomes `_`.",
+       {}, {}, {}, "medium"},
+      {"table.name.format", T::kString, S::kConnector, "{topic}",
+       "Table name derived from the topic: `{topic}` is the whole name, `{topic[N]}` its N-th `.`-separated "
+       "segment (0-based; negative counts from the end), `{connector}` the connector's name. Lower-cased; "
+       "characters outside [a-z0-9_] become `_`.",
+       {}, {}, {}, "medium"},
+      {"errors.tolerance", T::kEnum, S::kConnector, "none",
+       "`none`: a record that cannot be handled stops its connector (nothing at or past it is committed). "
+       "`all`: it goes to the dead-letter topic (or is skipped and counted when none is set).",
+       {}, {}, {"none", "all"}, "high"},
+      {"errors.deadletterqueue.topic.name", T::kString, S::kConnector, "",
+       "Dead-letter topic for records `errors.tolerance: all` lets through. Each keeps its key, value and "
+       "headers, plus `__floe.error.*` headers naming the error class, message and original "
+       "topic/partition/offset.",
+       {}, {}, {}, "high"},
+      {"errors.retry.timeout", T::kInt, S::kConnector, "-1",
+       "How long transient failures (registry or store down) are retried, with consumption of the affected "
+       "partitions paused, before the connector fails. -1: forever.",
+       -1, kMaxInt, {}, "medium"},
+      {"errors.retry.delay.max.ms", T::kInt, S::kConnector, "60000",
+       "Upper bound of the exponential backoff between retries of a transient failure.", 1, kMaxInt, {},
+       "low"},
+      {"connector.restart.backoff.ms", T::kInt, S::kConnector, "1000",
+       "A failed connector restarts itself after this delay, doubling after each failure in a row.", 0,
+       kMaxInt, {}, "medium"},
+      {"connector.restart.backoff.max.ms", T::kInt, S::kConnector, "300000",
+       "Upper bound of a failed connector's restart delay.", 0, kMaxInt, {}, "low"},
   };
-  return table;
+  static const std::vector<SettingDef> all = [] {
+    std::vector<SettingDef> merged = table;
+    for (const auto& def : CatalogSettings()) merged.push_back(def);
+    return merged;
+  }();
+  return all;
 }
 
 const char* TypeName(SettingType t) {
