@@ -27,6 +27,7 @@ struct Archiver::Connector {
   std::unique_ptr<BusinessTimeExtractor> times;
   std::unique_ptr<RecordDecoder> decoder;
   std::unique_ptr<FileFormat> format;
+  std::optional<TableLayout> layout;
   std::map<std::string, std::unique_ptr<PartitionWriterContext>, std::less<>> contexts;  // per topic
   bool failed = false;
   Status failure;
@@ -129,6 +130,13 @@ Status Archiver::Init() {
     } else {
       c->format = std::make_unique<JsonLinesFormat>();
     }
+    TableLayoutOptions lo;
+    lo.path_format = cc.values.GetString("path.format");
+    lo.database_format = cc.values.GetString("database.name.format");
+    lo.table_format = cc.values.GetString("table.name.format");
+    auto layout = TableLayout::Create(lo);
+    if (!layout.ok()) return layout.status().WithContext("connector '" + c->name + "'");
+    c->layout.emplace(std::move(layout).value());
     stats_[c->name];
     connectors_.push_back(std::move(c));
   }
@@ -173,7 +181,8 @@ PartitionWriter* Archiver::WriterFor(Connector& connector, const kafka::TopicPar
   if (ctx_it == connector.contexts.end()) {
     auto ctx = std::make_unique<PartitionWriterContext>();
     ctx->topic = tp.topic;
-    ctx->table = tp.topic;
+    ctx->database = connector.layout->DatabaseFor(tp.topic, connector.name);
+    ctx->table = connector.layout->TableFor(tp.topic, connector.name);
     ctx->rotation.flush_size = static_cast<uint64_t>(connector.settings->GetInt("flush.size"));
     ctx->rotation.rotate_schedule_interval_ms = connector.settings->GetInt("rotate.schedule.interval.ms");
     ctx->format = connector.format.get();
@@ -231,7 +240,8 @@ Status Archiver::Handle(const kafka::Message& message) {
     return Status::Ok();
   }
   if (decoded->time.source == TimeSource::kKafkaTimestamp) ++stats.time_fallbacks;
-  Status st = writer->Write(ctx, *decoded);
+  path_buffer_ = connector->layout->PartitionPath(decoded->time.micros, decoded->schema_version, {});
+  Status st = writer->Write(ctx, *decoded, path_buffer_);
   if (!st.ok()) {
     FailConnector(*connector, st.WithContext("topic " + tp.topic + " partition " + std::to_string(tp.partition) +
                                              " offset " + std::to_string(message.offset())));

@@ -15,6 +15,7 @@
 
 #include "archive/file_events.h"
 #include "archive/json_format.h"
+#include "archive/layout.h"
 #include "archive/partition_writer.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -82,6 +83,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   std::map<std::string, ConnectorStats> stats_;
   std::unique_ptr<kafka::KafkaConsumer> consumer_;
   int64_t last_commit_micros_ = 0;
+  std::string path_buffer_;
 };
 
 }  // namespace floe::archive

@@ -12,7 +12,8 @@ namespace floe::archive {
 struct FileCommittedEvent {
   std::string topic;
   int32_t partition = 0;
-  std::string table;           // the table directory under the lake root, e.g. "ads"
+  std::string database;        // the table's directory under the lake root is "<database>/<table>"
+  std::string table;
   std::string schema_version;  // "" when the input has no schema versions
   std::vector<std::pair<std::string, std::string>> partition_values;  // e.g. {{"dt","2024-05-01"},{"hour","12"}}
   std::string key;             // object key under the store's root

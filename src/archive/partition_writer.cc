@@ -28,13 +28,6 @@ struct PartitionWriter::SealedFile {
   std::string spool_path;
 };
 
-std::string PartitionPathFor(int64_t business_time_micros) {
-  const CivilTime t = CivilFromMicros(business_time_micros);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "dt=%04d-%02d-%02d/hour=%02d", t.year, t.month, t.day, t.hour);
-  return buf;
-}
-
 PartitionWriter::PartitionWriter(const PartitionWriterContext& context, int32_t partition)
     : ctx_(context), partition_(partition) {}
 
@@ -43,9 +36,9 @@ PartitionWriter::~PartitionWriter() {
   for (auto& [path, file] : open_) ::unlink(file->spool_path.c_str());
 }
 
-Result<PartitionWriter::OpenFile*> PartitionWriter::FileFor(const RecordContext& record, const DecodedRecord& decoded) {
-  std::string path = PartitionPathFor(decoded.time.micros);
-  if (!decoded.schema_version.empty()) path = "v=" + std::string(decoded.schema_version) + "/" + path;
+Result<PartitionWriter::OpenFile*> PartitionWriter::FileFor(const RecordContext& record, const DecodedRecord& decoded,
+                                                            std::string_view partition_path) {
+  const std::string path(partition_path);
   auto it = open_.find(path);
   if (it != open_.end()) return it->second.get();
 
@@ -55,7 +48,7 @@ Result<PartitionWriter::OpenFile*> PartitionWriter::FileFor(const RecordContext&
   const std::string name =
       ctx_.topic + "+" + std::to_string(partition_) + "+" + std::to_string(record.offset) + "." +
       std::string(ctx_.format->extension());
-  file->key = ctx_.table + "/" + path + "/" + name;
+  file->key = ctx_.database + "/" + ctx_.table + "/" + path + "/" + name;
   file->spool_path = ctx_.spool_dir + "/" + name + "." + std::to_string(++spool_seq_) + ".spool";
   auto sink = FileByteSink::Open(file->spool_path);
   if (!sink.ok()) return Error(ArchiveError::kSpool, sink.status().message());
@@ -70,8 +63,9 @@ Result<PartitionWriter::OpenFile*> PartitionWriter::FileFor(const RecordContext&
   return raw;
 }
 
-Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& decoded) {
-  FLOE_ASSIGN_OR_RETURN(OpenFile * file, FileFor(record, decoded));
+Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& decoded,
+                              std::string_view partition_path) {
+  FLOE_ASSIGN_OR_RETURN(OpenFile * file, FileFor(record, decoded, partition_path));
   if (Status st = file->writer->Append(record, decoded); !st.ok())
     return Error(ArchiveError::kSpool, st.message());
   file->last_offset = record.offset;
@@ -100,6 +94,7 @@ Status PartitionWriter::Seal(const std::string& partition_path) {
   FileCommittedEvent& e = sealed->event;
   e.topic = ctx_.topic;
   e.partition = partition_;
+  e.database = ctx_.database;
   e.table = ctx_.table;
   e.key = file->key;
   e.format = std::string(ctx_.format->extension());

@@ -29,7 +29,8 @@ struct RotationPolicy {
 // Everything a PartitionWriter needs from its connector; outlives the writers.
 struct PartitionWriterContext {
   std::string topic;
-  std::string table;  // directory of the table under the lake root
+  std::string database;  // names the catalog uses; the table's directory is "<database>/<table>"
+  std::string table;
   RotationPolicy rotation;
   FileFormat* format = nullptr;
   storage::ObjectStore* store = nullptr;
@@ -43,8 +44,9 @@ class PartitionWriter {
   PartitionWriter(const PartitionWriterContext& context, int32_t partition);
   ~PartitionWriter();
 
-  // Writes one decoded record into the file of its output partition, opening and rotating files as needed.
-  Status Write(const RecordContext& record, const DecodedRecord& decoded);
+  // Writes one decoded record into the file of its output partition path ("v=3/dt=2024-05-01/hour=12",
+  // each segment name=value, chosen by the connector's TableLayout), opening and rotating files as needed.
+  Status Write(const RecordContext& record, const DecodedRecord& decoded, std::string_view partition_path);
   // Records that the offset was handled without writing (tombstone skipped by policy).
   void MarkSkipped(int64_t offset);
 
@@ -64,7 +66,8 @@ class PartitionWriter {
   struct OpenFile;
   struct SealedFile;
 
-  Result<OpenFile*> FileFor(const RecordContext& record, const DecodedRecord& decoded);
+  Result<OpenFile*> FileFor(const RecordContext& record, const DecodedRecord& decoded,
+                            std::string_view partition_path);
   Status Seal(const std::string& partition_path);
   Status Upload(SealedFile& file);
 
@@ -75,8 +78,5 @@ class PartitionWriter {
   std::optional<int64_t> last_handled_;
   uint64_t spool_seq_ = 0;
 };
-
-// "dt=2024-05-01/hour=12" for a business time.
-std::string PartitionPathFor(int64_t business_time_micros);
 
 }  // namespace floe::archive

@@ -138,7 +138,7 @@ void AddDemoCommand(CLI::App& app) {
     }
     std::cout << "\nquery it with DuckDB:\n"
               << "  SELECT dt, hour, count(*) AS events, min(occurred_at), max(occurred_at)\n"
-              << "  FROM read_json_auto('" << lake.string() << "/ads/*/*/*.jsonl', hive_partitioning = true)\n"
+              << "  FROM read_json_auto('" << lake.string() << "/default/ads/*/*/*.jsonl', hive_partitioning = true)\n"
               << "  GROUP BY ALL ORDER BY ALL;\n";
   });
 }

@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "archive/json_format.h"
+#include "common/time_util.h"
 #include "storage/fault_injecting_object_store.h"
 #include "storage/memory_object_store.h"
 
@@ -27,6 +29,7 @@ class PartitionWriterTest : public ::testing::Test {
     spool_ = std::filesystem::temp_directory_path() / ("floe-pw-" + std::to_string(::getpid()));
     std::filesystem::create_directories(spool_);
     ctx_.topic = "ads";
+    ctx_.database = "default";
     ctx_.table = "ads";
     ctx_.rotation.flush_size = 3;
     ctx_.format = &format_;
@@ -43,7 +46,10 @@ class PartitionWriterTest : public ::testing::Test {
     DecodedRecord rec;
     rec.time = BusinessTime{business_micros, TimeSource::kField, 0};
     rec.raw_json = json_;
-    return w.Write(ctx, rec);
+    const CivilTime t = CivilFromMicros(business_micros);
+    char path[40];
+    std::snprintf(path, sizeof path, "dt=%04d-%02d-%02d/hour=%02d", t.year, t.month, t.day, t.hour);
+    return w.Write(ctx, rec, path);
   }
   size_t spool_files() const {
     return static_cast<size_t>(std::distance(std::filesystem::directory_iterator(spool_), {}));
@@ -65,7 +71,7 @@ TEST_F(PartitionWriterTest, FlushSizeSealsAFileNamedAfterItsFirstOffset) {
   for (int64_t o = 10; o < 13; ++o) ASSERT_TRUE(Write(w, o, kNoon + o * kSec).ok());
   ASSERT_EQ(events_.events.size(), 1u);
   const auto& e = events_.events[0];
-  EXPECT_EQ(e.key, "ads/dt=2024-05-01/hour=12/ads+2+10.jsonl");
+  EXPECT_EQ(e.key, "default/ads/dt=2024-05-01/hour=12/ads+2+10.jsonl");
   EXPECT_EQ(e.records, 3u);
   EXPECT_EQ(e.first_offset, 10);
   EXPECT_EQ(e.last_offset, 12);
@@ -89,11 +95,11 @@ TEST_F(PartitionWriterTest, LateEventsOpenTheirOwnHourAndHoldBackTheCommit) {
   EXPECT_EQ(w.committable_offset(), 0);  // nothing durable yet
   ASSERT_TRUE(Write(w, 3, kNoon + 2 * kSec).ok());  // noon file reaches flush.size
   ASSERT_EQ(events_.events.size(), 1u);
-  EXPECT_EQ(events_.events[0].key, "ads/dt=2024-05-01/hour=12/ads+2+0.jsonl");
+  EXPECT_EQ(events_.events[0].key, "default/ads/dt=2024-05-01/hour=12/ads+2+0.jsonl");
   EXPECT_EQ(w.committable_offset(), 1);  // the 07:00 file still holds offset 1
   ASSERT_TRUE(w.SealAll().ok());
   ASSERT_EQ(events_.events.size(), 2u);
-  EXPECT_EQ(events_.events[1].key, "ads/dt=2024-05-01/hour=07/ads+2+1.jsonl");
+  EXPECT_EQ(events_.events[1].key, "default/ads/dt=2024-05-01/hour=07/ads+2+1.jsonl");
   EXPECT_EQ(w.committable_offset(), 4);
 }
 
@@ -136,12 +142,6 @@ TEST_F(PartitionWriterTest, AFailedUploadIsRetriedAndNeverCommittedBeforeItSucce
   EXPECT_FALSE(w.has_pending_uploads());
   EXPECT_EQ(events_.events.size(), 1u);
   EXPECT_EQ(w.committable_offset(), 3);
-}
-
-TEST_F(PartitionWriterTest, PartitionPathsAreUtcHours) {
-  EXPECT_EQ(PartitionPathFor(0), "dt=1970-01-01/hour=00");
-  EXPECT_EQ(PartitionPathFor(-1), "dt=1969-12-31/hour=23");
-  EXPECT_EQ(PartitionPathFor(kNoon + 59 * 60 * kSec), "dt=2024-05-01/hour=12");
 }
 
 }  // namespace

@@ -30,7 +30,7 @@ async function verifyLake(lake, expected) {
     SELECT split_part(filename, '/', -4) AS topic, _kafka_partition AS p, CAST(_kafka_offset AS INTEGER) AS o,
            CAST(_kafka_timestamp AS VARCHAR) AS kts, CAST(occurred_at AS VARCHAR) AS occurred_at,
            CAST(created_at AS DOUBLE) AS created_at, dt, hour, filename
-    FROM read_json('${lake}/*/*/*/*.jsonl', hive_partitioning = true, hive_types_autocast = false,
+    FROM read_json('${lake}/*/*/*/*/*.jsonl', hive_partitioning = true, hive_types_autocast = false,
                    filename = true, union_by_name = true, format = 'newline_delimited',
                    columns = {_kafka_partition: 'INTEGER', _kafka_offset: 'BIGINT', _kafka_timestamp: 'VARCHAR',
                               occurred_at: 'VARCHAR', created_at: 'BIGINT'})`);

@@ -34,7 +34,7 @@ test('Avro events land exactly once under v=<subject version>/dt/hour, across a 
     const rows = await db.all(`
       SELECT _kafka_partition AS p, CAST(_kafka_offset AS INTEGER) AS o, CAST(occurred_at AS DOUBLE) AS t,
              _kafka_timestamp AS kts, channel, v, dt, hour
-      FROM read_json('${lake}/ads/*/*/*/*.jsonl', hive_partitioning = true, hive_types_autocast = false,
+      FROM read_json('${lake}/default/ads/*/*/*/*.jsonl', hive_partitioning = true, hive_types_autocast = false,
                      union_by_name = true, format = 'newline_delimited',
                      columns = {_kafka_partition: 'INTEGER', _kafka_offset: 'BIGINT', _kafka_timestamp: 'VARCHAR',
                                 occurred_at: 'BIGINT', channel: 'VARCHAR'})`);
@@ -75,7 +75,7 @@ test('Avro events become Parquet files DuckDB reads across both schema versions'
       SELECT _kafka_partition AS p, _kafka_offset::INTEGER AS o, epoch_ms(occurred_at)::DOUBLE AS t,
              epoch_ms(_kafka_timestamp)::DOUBLE AS kts, channel, location.city AS city, len(tags)::INTEGER AS ntags,
              v, dt, hour
-      FROM read_parquet('${lake}/ads/*/*/*/*.parquet', hive_partitioning = true, hive_types_autocast = false,
+      FROM read_parquet('${lake}/default/ads/*/*/*/*.parquet', hive_partitioning = true, hive_types_autocast = false,
                         union_by_name = true)`);
     assert.equal(rows.length, n);
     assert.equal(new Set(rows.map((x) => `${x.p}/${x.o}`)).size, n, 'duplicates');
@@ -85,7 +85,7 @@ test('Avro events become Parquet files DuckDB reads across both schema versions'
       const want = utcPartition(row.t ?? row.kts);
       assert.equal(`${row.dt}/${row.hour}`, `${want.dt}/${want.hour}`);
     }
-    const [meta] = await db.all(`SELECT compression FROM parquet_metadata('${lake}/ads/*/*/*/*.parquet') LIMIT 1`);
+    const [meta] = await db.all(`SELECT compression FROM parquet_metadata('${lake}/default/ads/*/*/*/*.parquet') LIMIT 1`);
     assert.equal(meta.compression, 'ZSTD');
     db.close();
   } finally {
@@ -114,7 +114,7 @@ for (const [what, bytes, error] of [
       assert.match(r.stderr, /topic ads partition 0 offset 30/);
       assert.match(r.stderr, error);
       const db = await duckdb();
-      const [{ n }] = await db.all(`SELECT count(*)::INTEGER AS n FROM read_json_auto('${lake}/ads/*/*/*/*.jsonl')`);
+      const [{ n }] = await db.all(`SELECT count(*)::INTEGER AS n FROM read_json_auto('${lake}/default/ads/*/*/*/*.jsonl')`);
       assert.equal(n, 30, 'the records before the bad one are archived');
       db.close();
     } finally {
