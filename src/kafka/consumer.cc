@@ -255,6 +255,19 @@ Status KafkaConsumer::Pause(const std::vector<TopicPartition>& partitions) {
   return Status::Ok();
 }
 
+Status KafkaConsumer::Seek(const TopicPartition& tp, int64_t offset) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition)->offset = offset;
+  rd_kafka_error_t* error = rd_kafka_seek_partitions(impl_->rk, list, 5000);
+  rd_kafka_resp_err_t e = error ? rd_kafka_error_code(error) : list->elems[0].err;
+  if (error) rd_kafka_error_destroy(error);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (e) return Error(KafkaError::kInternal, "seek " + ToString(tp) + " to " + std::to_string(offset) + ": " +
+                                                 rd_kafka_err2str(e));
+  at_end_.erase(tp);
+  return Status::Ok();
+}
+
 Status KafkaConsumer::Resume(const std::vector<TopicPartition>& partitions) {
   rd_kafka_topic_partition_list_t* list = ToList(partitions);
   rd_kafka_resp_err_t e = rd_kafka_resume_partitions(impl_->rk, list);

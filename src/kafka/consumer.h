@@ -96,6 +96,9 @@ class KafkaConsumer {
 
   Status Pause(const std::vector<TopicPartition>& partitions);
   Status Resume(const std::vector<TopicPartition>& partitions);
+  // Moves an assigned partition's fetch position: the next record polled from it is at `offset` (records
+  // already prefetched past it are discarded). Used to re-deliver a record whose handling is retried.
+  Status Seek(const TopicPartition& tp, int64_t offset);
 
   const std::set<TopicPartition>& assignment() const { return assignment_; }
   // True when every assigned partition has reached its end (no record polled since its end-of-partition
