@@ -15,6 +15,8 @@ enum class ArchiveError {
   kUpload,            // the object store refused a file
   kCommit,            // offsets could not be committed
   kConfig,
+  kFenced,            // another owner claimed the partition: this process must not publish for it
+  kState,             // the partition's commit-protocol state object is unreadable
 };
 
 }  // namespace floe::archive
@@ -32,6 +34,8 @@ struct floe::ErrorTraits<floe::archive::ArchiveError> {
       case E::kUpload: return "upload";
       case E::kCommit: return "commit";
       case E::kConfig: return "config";
+      case E::kFenced: return "fenced";
+      case E::kState: return "state";
     }
     return "unknown";
   }

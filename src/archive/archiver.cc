@@ -185,6 +185,9 @@ PartitionWriter* Archiver::WriterFor(Connector& connector, const kafka::TopicPar
     ctx->table = connector.layout->TableFor(tp.topic, connector.name);
     ctx->rotation.flush_size = static_cast<uint64_t>(connector.settings->GetInt("flush.size"));
     ctx->rotation.rotate_schedule_interval_ms = connector.settings->GetInt("rotate.schedule.interval.ms");
+    ctx->rotation.rotate_interval_ms = connector.settings->GetInt("rotate.interval.ms");
+    ctx->rotation.file_max_bytes = static_cast<uint64_t>(connector.settings->GetInt("file.max.bytes"));
+    ctx->rotation.max_open_files = static_cast<size_t>(connector.settings->GetInt("max.open.files.per.partition"));
     ctx->format = connector.format.get();
     ctx->store = store_.get();
     ctx->spool_dir = spool_dir_;
@@ -268,7 +271,10 @@ Status Archiver::CommitProgress(const std::vector<kafka::TopicPartition>& only) 
   }
   if (offsets.empty()) return Status::Ok();
   FLOE_RETURN_IF_ERROR(consumer_->Commit(offsets));
-  for (const auto& o : offsets) committed_[o.tp] = o.next_offset;
+  for (const auto& o : offsets) {
+    committed_[o.tp] = o.next_offset;
+    if (auto it = writers_.find(o.tp); it != writers_.end()) it->second->OnCommitted(o.next_offset);
+  }
   last_commit_micros_ = options_.clock->MonotonicMicros();
   return Status::Ok();
 }
@@ -340,6 +346,8 @@ Status Archiver::Run() {
       for (auto& [tp, w] : writers_) {
         if (Status st = w->RetryPendingUploads(); !st.ok()) spdlog::debug("{}", st.ToString());
         if (Status st = w->SealDue(); !st.ok()) spdlog::warn("rotation of {}: {}", kafka::ToString(tp), st.ToString());
+        // Another owner claimed it: consume nothing more of it until Kafka takes it away.
+        if (w->fenced()) (void)consumer_->Pause({tp});
       }
     }
     if (now - last_commit_micros_ >= commit_interval) {

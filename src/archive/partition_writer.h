@@ -1,13 +1,28 @@
 // PartitionWriter: everything the archiver holds for one Kafka partition — its open files (one per output
 // partition path, so late events open a file in their own hour without closing the current one), rotation,
-// sealing and upload, and the offset that is safe to commit.
+// sealing, the exactly-once commit protocol of docs/EXACTLY_ONCE.md, and the offset that is safe to commit.
 //
-// Offset safety: the committable offset is the first offset of the oldest file not yet durable in the
-// store; with no file open, one past the last record handled. Records before it are in visible files or
-// were deliberately skipped (tombstones), so committing it never loses a record.
+// Exactly once: before a file's PUT, the file (path, key, first and last offset) is listed in the partition's
+// state object for this writer's epoch (archive/partition_state.h) and the writer checks it has not been
+// fenced by a newer owner. On its first record the writer claims a new epoch and reads the previous owner's
+// list back: a record of a path whose offset lies in a listed file of the same path is either skipped (the
+// file is visible) or written again into a file with exactly the listed boundaries and key (the file is not
+// visible: its PUT never happened, or is still in flight from a zombie — both produce the same object). So a
+// replay after a crash, a rebalance or a restart never puts a record into a second file.
+//
+// Offset safety: the committable offset is the first offset of the oldest file not yet visible in the store;
+// with no file open, one past the last record handled. Records before it are in visible files or were
+// deliberately skipped (tombstones, rejections), so committing it never loses a record.
+//
+// Rotation (RotationPolicy): a file is sealed when it holds flush_size records or file_max_bytes bytes, when a
+// record's business time is rotate_interval_ms past the file's first record (that record opens the next
+// file), at every UTC-aligned multiple of rotate_schedule_interval_ms of wall-clock time (SealDue, without
+// new records), and the least recently written file is sealed when opening one more would exceed
+// max_open_files. Files re-created by recovery keep their listed boundaries and are exempt from rotation.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -15,6 +30,7 @@
 #include <vector>
 
 #include "archive/file_events.h"
+#include "archive/partition_state.h"
 #include "archive/record.h"
 #include "common/clock.h"
 #include "storage/object_store.h"
@@ -22,8 +38,11 @@
 namespace floe::archive {
 
 struct RotationPolicy {
-  uint64_t flush_size = 100'000;          // records per file
+  uint64_t flush_size = 100'000;            // records per file
+  uint64_t file_max_bytes = 0;              // encoded bytes per file; 0 = no limit
+  int64_t rotate_interval_ms = 0;           // business-time span of a file; 0 = off
   int64_t rotate_schedule_interval_ms = 0;  // wall-clock, UTC-aligned; 0 = off
+  size_t max_open_files = 0;                // per Kafka partition; 0 = no limit
 };
 
 // Everything a PartitionWriter needs from its connector; outlives the writers.
@@ -39,6 +58,13 @@ struct PartitionWriterContext {
   FileEventListener* listener = nullptr;  // may be null
 };
 
+struct PartitionWriterStats {
+  uint64_t replayed_skipped = 0;  // records skipped because a visible file already holds them
+  uint64_t replayed_redone = 0;   // records written again into a listed file that was not visible
+  uint64_t files_published = 0;
+  uint64_t epoch = 0;
+};
+
 class PartitionWriter {
  public:
   PartitionWriter(const PartitionWriterContext& context, int32_t partition);
@@ -46,37 +72,67 @@ class PartitionWriter {
 
   // Writes one decoded record into the file of its output partition path ("v=3/dt=2024-05-01/hour=12",
   // each segment name=value, chosen by the connector's TableLayout), opening and rotating files as needed.
+  // The first call claims the partition (store requests). Returns an error only when the record was NOT
+  // taken (claim failed: retryable; spool or format error), so the caller may deliver it again. A file that
+  // cannot be published is kept pending and retried (RetryPendingUploads); that is not an error of Write.
+  // Records of a fenced writer are ignored (see fenced()).
   Status Write(const RecordContext& record, const DecodedRecord& decoded, std::string_view partition_path);
-  // Records that the offset was handled without writing (tombstone skipped by policy).
+  // Records that the offset was handled without writing (tombstone skipped by policy, dead-lettered).
   void MarkSkipped(int64_t offset);
 
-  // Seals files whose wall-clock rotation is due. Returns the first failure; other files still progress.
+  // Seals files whose wall-clock rotation is due and publishes them. Returns the first failure.
   Status SealDue();
-  // Seals every open file and retries pending uploads (shutdown, revocation, idle exit).
+  // Seals every open file (except re-created files still missing records) and publishes everything pending
+  // (shutdown, revocation, idle exit).
   Status SealAll();
-  // Retries uploads that failed earlier.
+  // Publishes files that failed to publish earlier.
   Status RetryPendingUploads();
+  // The archiver committed `next_offset` to Kafka: listed files wholly before it are dropped from the state.
+  void OnCommitted(int64_t next_offset);
 
-  // Next offset that may be committed, or nullopt when nothing was handled yet.
+  // Next offset that may be committed, or nullopt when nothing was handled yet (or the writer is fenced).
   std::optional<int64_t> committable_offset() const;
   bool has_pending_uploads() const { return !pending_.empty(); }
   size_t open_files() const { return open_.size(); }
+  // Another owner claimed this partition: the writer publishes nothing more and its partition should be
+  // paused until Kafka revokes it.
+  bool fenced() const { return fenced_; }
+  const PartitionWriterStats& stats() const { return stats_; }
 
  private:
   struct OpenFile;
   struct SealedFile;
+  struct Planned {  // a listed file of an earlier epoch still relevant to the replay
+    StateFile file;
+    bool visible = false;
+  };
 
-  Result<OpenFile*> FileFor(const RecordContext& record, const DecodedRecord& decoded,
-                            std::string_view partition_path);
+  Status Recover(int64_t start_offset);
+  Result<OpenFile*> Open(const RecordContext& record, const DecodedRecord& decoded, const std::string& path,
+                         const Planned* replay);
   Status Seal(const std::string& partition_path);
+  Status SealLeastRecentlyWritten();
+  Status Publish();
   Status Upload(SealedFile& file);
+  Status WriteState();
 
   const PartitionWriterContext& ctx_;
   int32_t partition_;
   std::map<std::string, std::unique_ptr<OpenFile>> open_;  // by partition path
-  std::vector<std::unique_ptr<SealedFile>> pending_;        // sealed locally, upload failed: retried
+  std::vector<std::unique_ptr<SealedFile>> pending_;        // sealed locally, not yet visible
   std::optional<int64_t> last_handled_;
   uint64_t spool_seq_ = 0;
+  uint64_t write_seq_ = 0;
+
+  // Commit protocol.
+  bool recovered_ = false;
+  bool fenced_ = false;
+  std::optional<int64_t> first_seen_;
+  uint64_t epoch_ = 0;
+  std::vector<StateFile> listed_;                       // what this epoch's state object lists
+  std::map<std::string, std::deque<Planned>> plan_;     // by path, ascending first offset
+  std::vector<std::string> stale_state_keys_;           // deleted once this epoch's state is written
+  PartitionWriterStats stats_;
 };
 
 }  // namespace floe::archive
