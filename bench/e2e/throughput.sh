@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# mock Kafka -> `floe run` -> Parquet zstd on local disk, side by side with kcat reading the same topic to
+# /dev/null. bench/e2e/throughput.sh BUILD_DIR
+#   E2E_EVENTS (10000000) Avro events produced with zstd compression over E2E_PARTITIONS (128) partitions
+#   (the mock cluster keeps only the newest ~5 MiB per partition: the script checks every event is there).
+# Each side reads the whole topic from the beginning and exits at its end (kcat -e, floe --exit-when-idle);
+# /usr/bin/time -v gives wall time, CPU and peak RSS. floe's row count is checked in the lake with DuckDB.
+set -euo pipefail
+build="$(cd "$1" && pwd)"
+here="$(cd "$(dirname "$0")" && pwd)"
+events="${E2E_EVENTS:-10000000}"
+partitions="${E2E_PARTITIONS:-128}"
+work="$(mktemp -d /tmp/floe-e2e.XXXXXX)"
+source "$here/lib.sh"
+
+start_kafka "events:$partitions"
+start_registry
+echo "-- produce: $events Avro events, zstd, $partitions partitions"
+"$floe" produce --bootstrap "$bootstrap" --topic events --count "$events" --format avro --registry "$registry" \
+  --evolve-at 1 --compression zstd --seed 7 --spread-hours 6 2>&1 | grep -o 'produced.*' || true
+held="$(topic_records events)"
+if [[ "$held" != "$events" ]]; then
+  echo "the mock cluster holds $held of $events events (retention): raise E2E_PARTITIONS" >&2
+  exit 1
+fi
+bytes="$(kcat -C -b "$bootstrap" -t events -o beginning -e -q -f '%S\n' | awk '{ s += $1 } END { print s }')"
+echo "topic: $events events, $bytes bytes of Avro values (Confluent framing included)"
+
+report() {  # NAME "wall cpu rss"
+  read -r wall cpu rss <<<"$2"
+  awk -v n="$1" -v e="$events" -v b="$bytes" -v w="$wall" -v c="$cpu" -v r="$rss" 'BEGIN {
+    printf "%-5s wall %6.2f s  %9.0f events/s  %7.1f MB/s  CPU %6.2f s (%3.0f%% of one core)  peak RSS %6.1f MiB\n",
+      n, w, e / w, b / w / 1e6, c, 100 * c / w, r / 1024 }'
+}
+
+echo "-- kcat -C -e to /dev/null"
+k="$(timed kcat kcat -C -b "$bootstrap" -t events -o beginning -e -q -X enable.partition.eof=true)"
+report kcat "$k"
+
+cat >"$work/floe.yaml" <<YAML
+kafka: { bootstrap.servers: "$bootstrap", group.id: bench-e2e }
+store.url: "file://$work/lake"
+schema.registry.url: "$registry"
+topics: [events]
+input.format: avro
+format: parquet
+parquet.codec: zstd
+timestamp.fields: [occurred_at]
+flush.size: 1000000
+log.level: warn
+YAML
+echo "-- floe run --exit-when-idle (Parquet zstd, local disk)"
+f="$(timed floe "$floe" run --config "$work/floe.yaml" --exit-when-idle)"
+report floe "$f"
+read -r kw _ _ <<<"$k"; read -r fw _ _ <<<"$f"
+awk -v k="$kw" -v f="$fw" 'BEGIN { printf "floe / kcat events/s: %.2fx\n", k / f }'
+
+node "$here/count_rows.mjs" "$work/lake/default/events/*/*/*/*.parquet" "$events"
+echo "lake: $(du -sb "$work/lake/default" | cut -f1) bytes of Parquet in $(find "$work/lake/default" -name '*.parquet' | wc -l) files"
