@@ -156,6 +156,15 @@ bool ColumnWriter::WriteValue(const Compiled& c, const simdjson::dom::element& v
     WriteNull(c, c.null_def, rep);
     return true;
   }
+  // A value without a type ({}, [], [null]) never widened the schema, so it fits any node as a null (string
+  // columns keep its JSON text instead).
+  if (mode_ == SchemaMode::kInferred && (type == T::OBJECT || type == T::ARRAY) &&
+      node.kind != (type == T::OBJECT ? NodeKind::kRecord : NodeKind::kList) &&
+      !(node.kind == NodeKind::kPrimitive && node.physical == PhysicalType::kByteArray) && node.nullable &&
+      IsTypeless(value)) {
+    WriteNull(c, c.null_def, rep);
+    return true;
+  }
   switch (node.kind) {
     case NodeKind::kRecord:
       if (type != T::OBJECT) return Misfit("object", value);

@@ -11,6 +11,7 @@
 //   string ← a string; in kInferred mode also any other value, as its JSON text (the widened type of mixed
 //   kinds)
 //   null, or a missing member ← any nullable node. A missing or null required node does not fit.
+// In kInferred mode a value without a type ({}, [], [null]) fits any nullable node, as a null.
 // Members the schema does not know: in kInferred mode they fit only when they carry no type (null, [], {});
 // in kDeclared mode they are ignored, unless the record was declared closed (additionalProperties: false).
 // Duplicate members: the first occurrence wins, later ones are skipped.

@@ -97,6 +97,13 @@ TEST_F(ColumnWriterTest, MisfitsNameTheField) {
   EXPECT_EQ(writer_->misfit(), "b: expected boolean, got integer");
 }
 
+TEST_F(ColumnWriterTest, UntypedValuesFitAnyFieldAsNull) {
+  Use(R"({"a":1,"l":[2]})");
+  ASSERT_TRUE(Write(R"({"a":{},"l":[[],{"x":null}]})")) << writer_->misfit();
+  EXPECT_EQ(Col(0).def_levels(), (std::vector<int16_t>{0}));
+  EXPECT_EQ(Col(1).def_levels(), (std::vector<int16_t>{2, 2}));
+}
+
 TEST_F(ColumnWriterTest, DuplicateMembersFirstOneWins) {
   Use(R"({"a":1})");
   ASSERT_TRUE(Write(R"({"a":1,"a":"ignored"})"));
