@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "archive/archive_error.h"
@@ -20,6 +22,9 @@ namespace floe::archive {
 namespace fs = std::filesystem;
 
 struct Archiver::Connector {
+  enum class NullPolicy { kIgnore, kFail, kWrite };
+  enum class TimeFallback { kKafka, kDeadLetter, kFail };
+
   std::string name;
   const config::SettingValues* settings = nullptr;
   std::vector<std::string> topics;
@@ -29,8 +34,41 @@ struct Archiver::Connector {
   std::unique_ptr<FileFormat> format;
   std::optional<TableLayout> layout;
   std::map<std::string, std::unique_ptr<PartitionWriterContext>, std::less<>> contexts;  // per topic
-  bool failed = false;
+  KafkaColumnOptions kafka_columns;
+  FieldTransforms transforms;
+  std::string transformed;  // scratch: a JSON value after transforms
+  std::string candidates;  // timestamp.fields, for messages
+  std::vector<std::optional<std::string>> field_values;  // scratch: the layout's {field:...} values
+
+  // Record policies.
+  bool tolerate_all = false;  // errors.tolerance: all
+  std::string dead_letter_topic;
+  NullPolicy nulls = NullPolicy::kIgnore;
+  TimeFallback time_fallback = TimeFallback::kKafka;
+  int64_t retry_timeout_micros = -1;  // -1: retry transient failures forever
+  int64_t retry_delay_max_micros = 0;
+  int64_t restart_backoff_micros = 0;
+  int64_t restart_backoff_max_micros = 0;
+
+  // State: running, or failed and waiting for its automatic restart.
+  ConnectorState state = ConnectorState::kRunning;
   Status failure;
+  int failures_in_row = 0;
+  int64_t restart_at_micros = 0;
+  // The record the last failure happened at: the failure streak (restart backoff) ends once it is passed.
+  std::optional<kafka::TopicPartition> failed_tp;
+  int64_t failed_offset = 0;
+};
+
+// A partition whose current record hit a transient failure: consumption of it is paused and the record is
+// re-delivered (by seeking back to it) once the backoff has passed.
+struct Archiver::Retry {
+  int64_t offset = 0;
+  Status why;
+  int attempts = 0;
+  int64_t first_failure_micros = 0;
+  int64_t next_attempt_micros = 0;
+  bool redelivering = false;  // sought back and resumed; waiting for the record to come round again
 };
 
 namespace {
@@ -92,57 +130,94 @@ Status Archiver::Init() {
   if (ec) return Error(ArchiveError::kSpool, "cannot create " + spool_dir_ + ": " + ec.message());
 
   std::vector<std::string> subscription;
-  for (const auto& cc : config_.connectors) {
-    auto c = std::make_unique<Connector>();
-    c->name = cc.name;
-    c->settings = &cc.values;
-    c->topics = cc.values.GetList("topics");
-    if (const std::string re = cc.values.GetString("topics.regex"); !re.empty()) {
-      c->topics_regex.emplace(re);
-      subscription.push_back(re.front() == '^' ? re : "^" + re);
-    }
-    for (const auto& t : c->topics) subscription.push_back(t);
-    BusinessTimeOptions bt;
-    bt.candidate_fields = cc.values.GetList("timestamp.fields");
-    bt.unit = ParseUnit(cc.values.GetString("timestamp.unit"));
-    bt.plausible_past_ms = cc.values.GetInt("timestamp.plausible.past.ms");
-    bt.plausible_future_ms = cc.values.GetInt("timestamp.plausible.future.ms");
-    c->times = std::make_unique<BusinessTimeExtractor>(bt, *options_.clock);
-    const bool parquet = cc.values.GetString("format") == "parquet";
-    if (cc.values.GetString("input.format") == "avro") {
-      FLOE_RETURN_IF_ERROR(EnsureRegistry());
-      c->decoder = std::make_unique<ConfluentAvroDecoder>(
-          *c->times, *registry_, parquet ? ConfluentAvroDecoder::Output::kColumns : ConfluentAvroDecoder::Output::kJson);
-    } else {
-      c->decoder = std::make_unique<JsonRecordDecoder>(*c->times);
-    }
-    if (parquet) {
-      if (!parquet_budget_)
-        parquet_budget_ = std::make_unique<parquet::MemoryBudget>(
-            static_cast<uint64_t>(config_.worker.GetInt("parquet.memory.budget.bytes")));
-      parquet::WriterOptions po;
-      FLOE_ASSIGN_OR_RETURN(po.codec, parquet::ParseCodec(cc.values.GetString("parquet.codec")));
-      po.row_group_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.row.group.bytes"));
-      po.page_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.page.bytes"));
-      po.dictionary_max_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.dictionary.max.bytes"));
-      po.bloom_columns = cc.values.GetList("parquet.bloom.columns");
-      c->format = std::make_unique<ParquetFormat>(std::move(po), spool_dir_, parquet_budget_.get());
-    } else {
-      c->format = std::make_unique<JsonLinesFormat>();
-    }
-    TableLayoutOptions lo;
-    lo.path_format = cc.values.GetString("path.format");
-    lo.database_format = cc.values.GetString("database.name.format");
-    lo.table_format = cc.values.GetString("table.name.format");
-    auto layout = TableLayout::Create(lo);
-    if (!layout.ok()) return layout.status().WithContext("connector '" + c->name + "'");
-    c->layout.emplace(std::move(layout).value());
-    stats_[c->name];
-    connectors_.push_back(std::move(c));
-  }
+  for (const auto& cc : config_.connectors) FLOE_RETURN_IF_ERROR(InitConnector(cc, subscription));
+  dead_letters_ = options_.dead_letters;
   FLOE_ASSIGN_OR_RETURN(consumer_, kafka::KafkaConsumer::Create(config_.kafka, this));
   FLOE_RETURN_IF_ERROR(consumer_->Subscribe(subscription));
   spdlog::info("archiving to {} with {} connector(s); spool {}", url, connectors_.size(), spool_dir_);
+  return Status::Ok();
+}
+
+Status Archiver::InitConnector(const config::ConnectorConfig& cc, std::vector<std::string>& subscription) {
+  auto c = std::make_unique<Connector>();
+  c->name = cc.name;
+  c->settings = &cc.values;
+  c->topics = cc.values.GetList("topics");
+  if (const std::string re = cc.values.GetString("topics.regex"); !re.empty()) {
+    c->topics_regex.emplace(re);
+    subscription.push_back(re.front() == '^' ? re : "^" + re);
+  }
+  for (const auto& t : c->topics) subscription.push_back(t);
+  BusinessTimeOptions bt;
+  bt.candidate_fields = cc.values.GetList("timestamp.fields");
+  bt.unit = ParseUnit(cc.values.GetString("timestamp.unit"));
+  bt.plausible_past_ms = cc.values.GetInt("timestamp.plausible.past.ms");
+  bt.plausible_future_ms = cc.values.GetInt("timestamp.plausible.future.ms");
+  c->times = std::make_unique<BusinessTimeExtractor>(bt, *options_.clock);
+  const bool parquet = cc.values.GetString("format") == "parquet";
+  {
+    auto transforms = FieldTransforms::Create(cc.values.GetList("fields.exclude"), cc.values.GetList("fields.rename"));
+    if (!transforms.ok()) return transforms.status().WithContext("connector '" + c->name + "'");
+    c->transforms = std::move(transforms).value();
+  }
+  c->kafka_columns.key = cc.values.GetBool("store.kafka.keys");
+  c->kafka_columns.headers = cc.values.GetBool("store.kafka.headers");
+  if (cc.values.GetString("input.format") == "avro") {
+    FLOE_RETURN_IF_ERROR(EnsureRegistry());
+    c->decoder = std::make_unique<ConfluentAvroDecoder>(
+        *c->times, *registry_, parquet ? ConfluentAvroDecoder::Output::kColumns : ConfluentAvroDecoder::Output::kJson,
+        c->kafka_columns, &c->transforms);
+  } else {
+    c->decoder = std::make_unique<JsonRecordDecoder>(*c->times);
+  }
+  if (parquet) {
+    if (!parquet_budget_)
+      parquet_budget_ = std::make_unique<parquet::MemoryBudget>(
+          static_cast<uint64_t>(config_.worker.GetInt("parquet.memory.budget.bytes")));
+    parquet::WriterOptions po;
+    FLOE_ASSIGN_OR_RETURN(po.codec, parquet::ParseCodec(cc.values.GetString("parquet.codec")));
+    po.row_group_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.row.group.bytes"));
+    po.page_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.page.bytes"));
+    po.dictionary_max_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.dictionary.max.bytes"));
+    po.bloom_columns = cc.values.GetList("parquet.bloom.columns");
+    c->format = std::make_unique<ParquetFormat>(std::move(po), spool_dir_, parquet_budget_.get());
+  } else {
+    c->format = std::make_unique<JsonLinesFormat>(c->kafka_columns);
+  }
+  TableLayoutOptions lo;
+  lo.path_format = cc.values.GetString("path.format");
+  lo.database_format = cc.values.GetString("database.name.format");
+  lo.table_format = cc.values.GetString("table.name.format");
+  auto layout = TableLayout::Create(lo);
+  if (!layout.ok()) return layout.status().WithContext("connector '" + c->name + "'");
+  c->layout.emplace(std::move(layout).value());
+  for (const auto& f : bt.candidate_fields) c->candidates += (c->candidates.empty() ? "" : ", ") + f;
+  if (c->candidates.empty()) c->candidates = "(no timestamp.fields)";
+  c->tolerate_all = cc.values.GetString("errors.tolerance") == "all";
+  c->dead_letter_topic = cc.values.GetString("errors.deadletterqueue.topic.name");
+  const std::string nulls = cc.values.GetString("behavior.on.null.values");
+  c->nulls = nulls == "fail" ? Connector::NullPolicy::kFail
+             : nulls == "write" ? Connector::NullPolicy::kWrite
+                                : Connector::NullPolicy::kIgnore;
+  const std::string fallback = cc.values.GetString("timestamp.fallback");
+  c->time_fallback = fallback == "dlq" ? Connector::TimeFallback::kDeadLetter
+                     : fallback == "fail" ? Connector::TimeFallback::kFail
+                                          : Connector::TimeFallback::kKafka;
+  if (c->time_fallback == Connector::TimeFallback::kDeadLetter && c->dead_letter_topic.empty())
+    return Error(ArchiveError::kConfig, "connector '" + c->name +
+                                            "': timestamp.fallback dlq needs errors.deadletterqueue.topic.name");
+  if (!c->dead_letter_topic.empty() && (std::find(c->topics.begin(), c->topics.end(), c->dead_letter_topic) !=
+                                            c->topics.end() ||
+                                        (c->topics_regex && std::regex_match(c->dead_letter_topic, *c->topics_regex))))
+    return Error(ArchiveError::kConfig, "connector '" + c->name + "': the dead-letter topic " + c->dead_letter_topic +
+                                            " is one of the connector's own topics");
+  const int64_t retry_timeout = cc.values.GetInt("errors.retry.timeout");
+  c->retry_timeout_micros = retry_timeout < 0 ? -1 : retry_timeout * 1000;
+  c->retry_delay_max_micros = cc.values.GetInt("errors.retry.delay.max.ms") * 1000;
+  c->restart_backoff_micros = cc.values.GetInt("connector.restart.backoff.ms") * 1000;
+  c->restart_backoff_max_micros = cc.values.GetInt("connector.restart.backoff.max.ms") * 1000;
+  stats_[c->name];
+  connectors_.push_back(std::move(c));
   return Status::Ok();
 }
 
@@ -210,47 +285,264 @@ void Archiver::OnFileCommitted(const FileCommittedEvent& event) {
   if (options_.listener) options_.listener->OnFileCommitted(event);
 }
 
-void Archiver::FailConnector(Connector& connector, const Status& why) {
-  if (connector.failed) return;
-  connector.failed = true;
-  connector.failure = why;
-  spdlog::error("connector '{}' stopped: {}", connector.name, why.ToString());
+namespace {
+
+std::string Where(const kafka::Message& m) {
+  return "topic " + std::string(m.topic()) + " partition " + std::to_string(m.partition()) + " offset " +
+         std::to_string(m.offset());
+}
+
+int64_t Backoff(int64_t base, int attempt, int64_t max) {
+  int64_t delay = std::max<int64_t>(base, 1);
+  for (int i = 1; i < attempt && delay < max; ++i) delay *= 2;
+  return std::min(delay, max);
+}
+
+}  // namespace
+
+std::string_view ToString(ConnectorState state) {
+  switch (state) {
+    case ConnectorState::kRunning: return "running";
+    case ConnectorState::kRetrying: return "retrying";
+    case ConnectorState::kFailed: return "failed";
+  }
+  return "?";
+}
+
+std::vector<kafka::TopicPartition> Archiver::PartitionsOf(const Connector& connector) const {
   std::vector<kafka::TopicPartition> mine;
-  for (const auto& tp : consumer_->assignment())
-    if (ConnectorFor(tp.topic) == &connector) mine.push_back(tp);
+  for (const auto& tp : consumer_->assignment()) {
+    auto it = topic_to_connector_.find(tp.topic);
+    if (it != topic_to_connector_.end() && it->second == &connector) mine.push_back(tp);
+  }
+  return mine;
+}
+
+void Archiver::FailConnector(Connector& connector, const Status& why, const kafka::Message* at) {
+  if (connector.state == ConnectorState::kFailed) return;
+  if (at) {
+    connector.failed_tp = kafka::TopicPartition{std::string(at->topic()), at->partition()};
+    connector.failed_offset = at->offset();
+  }
+  connector.state = ConnectorState::kFailed;
+  connector.failure = why;
+  ++connector.failures_in_row;
+  const int64_t delay =
+      Backoff(connector.restart_backoff_micros, connector.failures_in_row, connector.restart_backoff_max_micros);
+  connector.restart_at_micros = options_.clock->MonotonicMicros() + delay;
+  spdlog::error("connector '{}' failed: {} (restart in {} ms)", connector.name, why.ToString(), delay / 1000);
+  const auto mine = PartitionsOf(connector);
+  for (const auto& tp : mine) retries_.erase(tp);
   if (Status st = consumer_->Pause(mine); !st.ok()) spdlog::warn("pausing failed partitions: {}", st.ToString());
 }
 
-Status Archiver::Handle(const kafka::Message& message) {
+// A restart starts the connector's partitions afresh from what is committed: what its writers hold is sealed
+// and committed when the store lets it, otherwise abandoned (uncommitted, hence consumed again).
+void Archiver::ServiceRestarts() {
+  const int64_t now = options_.clock->MonotonicMicros();
+  for (auto& c : connectors_) {
+    if (c->state != ConnectorState::kFailed || now < c->restart_at_micros) continue;
+    const auto mine = PartitionsOf(*c);
+    if (Status st = SealAndCommit(mine); !st.ok())
+      spdlog::warn("connector '{}': sealing before restart: {} (its open records will be consumed again)", c->name,
+                   st.ToString());
+    c->state = ConnectorState::kRunning;
+    ++stats_[c->name].restarts;
+    spdlog::info("connector '{}' restarting (attempt {})", c->name, c->failures_in_row + 1);
+    for (const auto& tp : mine) {
+      writers_.erase(tp);
+      int64_t from = -2;  // RD_KAFKA_OFFSET_BEGINNING: nothing committed yet, as auto.offset.reset=earliest does
+      if (auto it = committed_.find(tp); it != committed_.end()) {
+        from = it->second;
+      } else if (auto committed = consumer_->Committed({tp}, 10'000); committed.ok() && (*committed)[tp] >= 0) {
+        from = (*committed)[tp];
+      }
+      if (Status st = consumer_->Seek(tp, from); !st.ok()) {
+        FailConnector(*c, st.WithContext("restarting connector '" + c->name + "'"));
+        break;
+      }
+    }
+    if (c->state == ConnectorState::kRunning)
+      if (Status st = consumer_->Resume(mine); !st.ok()) FailConnector(*c, st);
+  }
+}
+
+void Archiver::StartRetry(Connector& connector, const kafka::TopicPartition& tp, int64_t offset, const Status& why) {
+  const int64_t now = options_.clock->MonotonicMicros();
+  auto [it, fresh] = retries_.try_emplace(tp);
+  Retry& r = it->second;
+  if (fresh || r.offset != offset) r = Retry{offset, why, 0, now, 0, false};
+  r.why = why;
+  ++r.attempts;
+  r.redelivering = false;
+  ++stats_[connector.name].retries;
+  if (connector.retry_timeout_micros >= 0 && now - r.first_failure_micros >= connector.retry_timeout_micros) {
+    retries_.erase(it);
+    connector.failed_tp = tp;
+    connector.failed_offset = offset;
+    FailConnector(connector, why.WithContext("still failing after errors.retry.timeout"));
+    return;
+  }
+  // Exponential backoff from 100 ms, capped by errors.retry.delay.max.ms.
+  const int64_t delay = Backoff(100'000, r.attempts, connector.retry_delay_max_micros);
+  r.next_attempt_micros = now + delay;
+  if (r.attempts == 1 || r.attempts % 10 == 0)
+    spdlog::warn("{} {} offset {}: {} (attempt {}, retrying in {} ms; its partition is paused)", connector.name,
+                 kafka::ToString(tp), offset, why.ToString(), r.attempts, delay / 1000);
+  if (Status st = consumer_->Pause({tp}); !st.ok()) spdlog::warn("pausing {}: {}", kafka::ToString(tp), st.ToString());
+  // A full memory budget or spool is relieved by finishing this partition's open files.
+  if (auto w = writers_.find(tp); w != writers_.end()) (void)w->second->SealAll();
+}
+
+void Archiver::ServiceRetries() {
+  const int64_t now = options_.clock->MonotonicMicros();
+  for (auto& [tp, r] : retries_) {
+    if (r.redelivering || now < r.next_attempt_micros) continue;
+    // Seeking discards whatever was prefetched past the record, so it comes round again first.
+    if (Status st = consumer_->Seek(tp, r.offset); !st.ok()) {
+      r.next_attempt_micros = now + 1'000'000;
+      spdlog::warn("{}", st.ToString());
+      continue;
+    }
+    (void)consumer_->Resume({tp});
+    r.redelivering = true;
+  }
+}
+
+Status Archiver::FlushDeadLetters() { return dead_letters_ ? dead_letters_->Flush() : Status::Ok(); }
+
+void Archiver::Reject(Connector& connector, PartitionWriter& writer, const kafka::Message& message, const Status& why,
+                      bool force_dead_letter) {
+  const Status located = why.WithContext(Where(message));
+  auto& stats = stats_[connector.name];
+  if (!connector.tolerate_all && !force_dead_letter) {
+    FailConnector(connector, located, &message);
+    return;
+  }
+  if (connector.dead_letter_topic.empty()) {
+    ++stats.errors_skipped;
+    spdlog::warn("connector '{}' skipped a record (errors.tolerance: all): {}", connector.name, located.ToString());
+    writer.MarkSkipped(message.offset());
+    return;
+  }
+  if (!dead_letters_) {
+    auto dlq = KafkaDeadLetterQueue::Create(config_.kafka);
+    if (!dlq.ok()) {
+      StartRetry(connector, {std::string(message.topic()), message.partition()}, message.offset(), dlq.status());
+      return;
+    }
+    own_dead_letters_ = std::move(dlq).value();
+    dead_letters_ = own_dead_letters_.get();
+  }
+  if (Status st = dead_letters_->Send(connector.dead_letter_topic, connector.name, message, why); !st.ok()) {
+    StartRetry(connector, {std::string(message.topic()), message.partition()}, message.offset(),
+               st.Retryable(true).WithContext("dead-letter topic " + connector.dead_letter_topic));
+    return;
+  }
+  ++stats.dead_lettered;
+  spdlog::warn("connector '{}' dead-lettered a record to {}: {}", connector.name, connector.dead_letter_topic,
+               located.ToString());
+  writer.MarkSkipped(message.offset());
+}
+
+Status Archiver::Process(Connector& connector, PartitionWriter& writer, const kafka::Message& message) {
+  auto& stats = stats_[connector.name];
+  RecordContext ctx{message.topic(), message.partition(), message.offset(), message.timestamp_ms(), message.key()};
+  if (connector.kafka_columns.headers) {
+    headers_ = message.headers();
+    ctx.headers = headers_;
+  }
+  const auto value = message.value();
+  DecodedRecord tombstone;
+  Result<DecodedRecord> decoded = tombstone;
+  if (!value) {
+    switch (connector.nulls) {
+      case Connector::NullPolicy::kIgnore:
+        ++stats.tombstones_skipped;
+        writer.MarkSkipped(message.offset());
+        return Status::Ok();
+      case Connector::NullPolicy::kFail:
+        return Error(ArchiveError::kTombstone, "null value (tombstone) under behavior.on.null.values=fail");
+      case Connector::NullPolicy::kWrite:
+        decoded = connector.decoder->DecodeTombstone(ctx);
+        break;
+    }
+  } else {
+    decoded = connector.decoder->Decode(ctx, *value);
+  }
+  if (!decoded.ok()) return decoded.status();
+  if (!connector.transforms.empty() && !decoded->columns && value) {
+    FLOE_RETURN_IF_ERROR(connector.transforms.ApplyToJson(decoded->raw_json, connector.transformed));
+    decoded->raw_json = connector.transformed;
+  }
+  if (decoded->time.source == TimeSource::kKafkaTimestamp && value) {
+    if (connector.time_fallback == Connector::TimeFallback::kDeadLetter)
+      return Error(ArchiveError::kMissingTime, "no plausible business time in " + connector.candidates);
+    if (connector.time_fallback == Connector::TimeFallback::kFail)
+      return Error(ArchiveError::kMissingTime, "no plausible business time in " + connector.candidates)
+          .WithContext("timestamp.fallback=fail");
+    ++stats.time_fallbacks;
+  }
+  connector.field_values.clear();
+  for (const auto& field : connector.layout->fields())
+    connector.field_values.push_back(decoded->FieldValue(field));
+  path_buffer_ = connector.layout->PartitionPath(decoded->time.micros, decoded->schema_version, connector.field_values);
+  FLOE_RETURN_IF_ERROR(writer.Write(ctx, *decoded, path_buffer_));
+  if (value) {
+    ++stats.records_written;
+  } else {
+    ++stats.tombstones_written;
+  }
+  const kafka::TopicPartition tp{std::string(message.topic()), message.partition()};
+  int64_t& newest = newest_time_[tp];
+  if (decoded->time.micros >= newest) {
+    newest = decoded->time.micros;
+    ++stats.lateness[0];
+  } else {
+    const int64_t late_s = (newest - decoded->time.micros) / 1'000'000;
+    size_t b = 0;
+    while (b < std::size(ConnectorStats::kLatenessBucketsSeconds) && late_s > ConnectorStats::kLatenessBucketsSeconds[b]) ++b;
+    ++stats.lateness[b];
+  }
+  return Status::Ok();
+}
+
+Status Archiver::Handle(kafka::Message& message) {
   Connector* connector = ConnectorFor(message.topic());
   if (!connector) return Status::Ok();  // not ours (a regex subscription overlap); never committed by us
-  if (connector->failed) return Status::Ok();  // prefetched after the failure: left for the restart
+  if (connector->state == ConnectorState::kFailed) return Status::Ok();  // prefetched: re-read on restart
   const kafka::TopicPartition tp{std::string(message.topic()), message.partition()};
+  auto retry = retries_.find(tp);
+  if (retry != retries_.end()) {
+    // Prefetched before the pause, or past the record being retried: it comes round again after the seek.
+    if (!retry->second.redelivering || message.offset() != retry->second.offset) return Status::Ok();
+  }
   PartitionWriter* writer = WriterFor(*connector, tp);
-  RecordContext ctx{message.topic(), message.partition(), message.offset(), message.timestamp_ms(), message.key()};
-  auto& stats = stats_[connector->name];
-  const auto value = message.value();
-  if (!value) {
-    ++stats.tombstones_skipped;
-    writer->MarkSkipped(message.offset());
+  Status st = Process(*connector, *writer, message);
+  if (st.ok()) {
+    if (retry != retries_.end()) {
+      spdlog::info("{} {} offset {}: recovered after {} attempt(s)", connector->name, kafka::ToString(tp),
+                   message.offset(), retry->second.attempts);
+      retries_.erase(retry);
+    }
+    if (connector->failed_tp && *connector->failed_tp == tp && message.offset() >= connector->failed_offset) {
+      connector->failures_in_row = 0;  // got past the record that made it fail
+      connector->failed_tp.reset();
+    }
     return Status::Ok();
   }
-  auto decoded = connector->decoder->Decode(ctx, *value);
-  if (!decoded.ok()) {
-    FailConnector(*connector, decoded.status().WithContext("topic " + tp.topic + " partition " +
-                                                           std::to_string(tp.partition) + " offset " +
-                                                           std::to_string(message.offset())));
+  if (st.retryable()) {
+    StartRetry(*connector, tp, message.offset(), st.WithContext(Where(message)));
     return Status::Ok();
   }
-  if (decoded->time.source == TimeSource::kKafkaTimestamp) ++stats.time_fallbacks;
-  path_buffer_ = connector->layout->PartitionPath(decoded->time.micros, decoded->schema_version, {});
-  Status st = writer->Write(ctx, *decoded, path_buffer_);
-  if (!st.ok()) {
-    FailConnector(*connector, st.WithContext("topic " + tp.topic + " partition " + std::to_string(tp.partition) +
-                                             " offset " + std::to_string(message.offset())));
+  if (retry != retries_.end()) retries_.erase(retry);
+  const bool to_dead_letter = st.Is(ArchiveError::kMissingTime) &&
+                              connector->time_fallback == Connector::TimeFallback::kDeadLetter;
+  if (st.Is(ArchiveError::kMissingTime) && connector->time_fallback == Connector::TimeFallback::kFail) {
+    FailConnector(*connector, st.WithContext(Where(message)), &message);
     return Status::Ok();
   }
-  ++stats.records_written;
+  Reject(*connector, *writer, message, st, to_dead_letter);
   return Status::Ok();
 }
 
@@ -270,6 +562,8 @@ Status Archiver::CommitProgress(const std::vector<kafka::TopicPartition>& only) 
       if (auto it = writers_.find(tp); it != writers_.end()) consider(tp, *it->second);
   }
   if (offsets.empty()) return Status::Ok();
+  // Offsets past dead-lettered records are only committed once the dead letters are durable.
+  FLOE_RETURN_IF_ERROR(FlushDeadLetters());
   FLOE_RETURN_IF_ERROR(consumer_->Commit(offsets));
   for (const auto& o : offsets) {
     committed_[o.tp] = o.next_offset;
@@ -294,7 +588,7 @@ Status Archiver::SealAndCommit(const std::vector<kafka::TopicPartition>& partiti
 void Archiver::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
   for (const auto& tp : partitions) {
     Connector* c = ConnectorFor(tp.topic);
-    if (c && c->failed) (void)consumer_->Pause({tp});
+    if (c && c->state == ConnectorState::kFailed) (void)consumer_->Pause({tp});
   }
 }
 
@@ -303,6 +597,8 @@ void Archiver::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
     spdlog::warn("sealing revoked partitions: {} (uncommitted records will be consumed again)", st.ToString());
   for (const auto& tp : partitions) {
     writers_.erase(tp);
+    retries_.erase(tp);
+    newest_time_.erase(tp);
     committed_.erase(tp);
   }
 }
@@ -311,21 +607,99 @@ void Archiver::OnLost(const std::vector<kafka::TopicPartition>& partitions) {
   // Another member may already own these: publishing files for them now could duplicate records.
   for (const auto& tp : partitions) {
     writers_.erase(tp);
+    retries_.erase(tp);
+    newest_time_.erase(tp);
     committed_.erase(tp);
   }
 }
 
 bool Archiver::Idle() const {
-  if (!consumer_->has_been_assigned()) return false;
+  if (!consumer_->has_been_assigned() || !retries_.empty()) return false;
   for (const auto& [tp, w] : writers_)
     if (w->has_pending_uploads()) return false;
   // Partitions of failed connectors are paused and will not reach their end: they count as done.
   for (const auto& tp : consumer_->assignment()) {
     auto it = topic_to_connector_.find(tp.topic);
-    const bool failed = it != topic_to_connector_.end() && it->second && it->second->failed;
+    const bool failed = it != topic_to_connector_.end() && it->second && it->second->state == ConnectorState::kFailed;
     if (!failed && !consumer_->AllAssignedAtEnd()) return false;
   }
   return true;
+}
+
+std::vector<ConnectorStatus> Archiver::connector_statuses() const {
+  std::vector<ConnectorStatus> out;
+  const int64_t now = options_.clock->MonotonicMicros();
+  for (const auto& c : connectors_) {
+    ConnectorStatus st;
+    st.name = c->name;
+    st.state = c->state;
+    if (c->state == ConnectorState::kFailed) {
+      st.reason = c->failure.ToString();
+      st.restart_in_ms = std::max<int64_t>(0, (c->restart_at_micros - now) / 1000);
+    } else {
+      for (const auto& [tp, r] : retries_) {
+        auto it = topic_to_connector_.find(tp.topic);
+        if (it == topic_to_connector_.end() || it->second != c.get()) continue;
+        st.state = ConnectorState::kRetrying;
+        st.reason = r.why.ToString();
+        break;
+      }
+    }
+    st.stats = stats_.at(c->name);
+    out.push_back(std::move(st));
+  }
+  return out;
+}
+
+// The status file is rewritten atomically (temp + rename) at most once a second, so `cat` or a monitoring
+// agent always reads a whole document.
+void Archiver::WriteStatusFile() {
+  if (options_.status_file.empty()) return;
+  const int64_t now = options_.clock->MonotonicMicros();
+  if (last_status_micros_ != 0 && now - last_status_micros_ < 1'000'000) return;
+  last_status_micros_ = now;
+  nlohmann::json doc;
+  doc["pid"] = ::getpid();
+  doc["assigned_partitions"] = consumer_ ? consumer_->assignment().size() : 0;
+  doc["retrying_partitions"] = retries_.size();
+  for (const auto& st : connector_statuses()) {
+    nlohmann::json c;
+    c["name"] = st.name;
+    c["state"] = ToString(st.state);
+    if (!st.reason.empty()) c["reason"] = st.reason;
+    if (st.state == ConnectorState::kFailed) c["restart_in_ms"] = st.restart_in_ms;
+    const auto& s = st.stats;
+    c["records_written"] = s.records_written;
+    c["files_committed"] = s.files_committed;
+    c["bytes_committed"] = s.bytes_committed;
+    c["tombstones_skipped"] = s.tombstones_skipped;
+    c["tombstones_written"] = s.tombstones_written;
+    c["time_fallbacks"] = s.time_fallbacks;
+    c["dead_lettered"] = s.dead_lettered;
+    c["errors_skipped"] = s.errors_skipped;
+    c["retries"] = s.retries;
+    c["restarts"] = s.restarts;
+    nlohmann::json lateness = nlohmann::json::object();
+    for (size_t b = 0; b < std::size(s.lateness); ++b) {
+      const std::string label = b < std::size(ConnectorStats::kLatenessBucketsSeconds)
+                                    ? "le_" + std::to_string(ConnectorStats::kLatenessBucketsSeconds[b]) + "s"
+                                    : "more";
+      lateness[label] = s.lateness[b];
+    }
+    c["lateness"] = lateness;
+    doc["connectors"].push_back(c);
+  }
+  const std::string tmp = options_.status_file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << doc.dump(2) << "\n";
+    if (!out) {
+      spdlog::warn("cannot write status file {}", tmp);
+      return;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, options_.status_file, ec);
 }
 
 Status Archiver::Run() {
@@ -340,6 +714,9 @@ Status Archiver::Run() {
     } else if (polled->has_value()) {
       FLOE_RETURN_IF_ERROR(Handle(**polled));
     }
+    ServiceRetries();
+    ServiceRestarts();
+    WriteStatusFile();
     const int64_t now = options_.clock->MonotonicMicros();
     if (now - last_housekeeping >= poll_ms * 1000) {
       last_housekeeping = now;
@@ -367,15 +744,19 @@ Status Archiver::Run() {
     shutdown = SealAndCommit(all);
   }
   if (Status st = consumer_->Close(); !st.ok() && shutdown.ok()) shutdown = st;
+  last_status_micros_ = 0;
+  WriteStatusFile();
   for (const auto& c : connectors_) {
     const auto& s = stats_[c->name];
-    spdlog::info("connector '{}': {} records in {} files ({} bytes), {} tombstones skipped, {} Kafka-time fallbacks{}",
+    spdlog::info("connector '{}': {} records in {} files ({} bytes), {} tombstones skipped, {} written, {} Kafka-time "
+                 "fallbacks, {} dead-lettered, {} skipped as errors, {} retries, {} restarts{}",
                  c->name, s.records_written, s.files_committed, s.bytes_committed, s.tombstones_skipped,
-                 s.time_fallbacks, c->failed ? ", FAILED: " + c->failure.ToString() : "");
+                 s.tombstones_written, s.time_fallbacks, s.dead_lettered, s.errors_skipped, s.retries, s.restarts,
+                 c->state == ConnectorState::kFailed ? ", FAILED: " + c->failure.ToString() : "");
   }
   FLOE_RETURN_IF_ERROR(shutdown);
   for (const auto& c : connectors_)
-    if (c->failed) return c->failure;
+    if (c->state == ConnectorState::kFailed) return c->failure;
   return Status::Ok();
 }
 

@@ -13,8 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "archive/dead_letter.h"
 #include "archive/file_events.h"
 #include "archive/json_format.h"
+#include "archive/field_transforms.h"
 #include "archive/layout.h"
 #include "archive/partition_writer.h"
 #include "common/clock.h"
@@ -26,18 +28,41 @@
 
 namespace floe::archive {
 
+// Counters per connector; lateness is how far behind the newest business time seen on the same Kafka
+// partition a record arrived (0 for in-order records), bucketed by upper bound.
 struct ConnectorStats {
+  static constexpr int64_t kLatenessBucketsSeconds[] = {60, 600, 3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600};
   uint64_t records_written = 0;
   uint64_t tombstones_skipped = 0;
+  uint64_t tombstones_written = 0;
   uint64_t time_fallbacks = 0;  // records placed by Kafka time because no candidate field was usable
+  uint64_t dead_lettered = 0;   // sent to the dead-letter topic
+  uint64_t errors_skipped = 0;  // tolerated under errors.tolerance: all without a dead-letter topic
+  uint64_t retries = 0;         // transient failures retried
+  uint64_t restarts = 0;        // automatic restarts after a failure
   uint64_t files_committed = 0;
   uint64_t bytes_committed = 0;
+  uint64_t lateness[std::size(kLatenessBucketsSeconds) + 1] = {};  // last bucket: later than the largest bound
+};
+
+enum class ConnectorState { kRunning, kRetrying, kFailed };
+std::string_view ToString(ConnectorState state);
+
+// What `floe run` reports about one connector (status file, logs).
+struct ConnectorStatus {
+  std::string name;
+  ConnectorState state = ConnectorState::kRunning;
+  std::string reason;  // why it is failed or retrying
+  int64_t restart_in_ms = 0;
+  ConnectorStats stats;
 };
 
 struct ArchiverOptions {
   bool exit_when_idle = false;
   const Clock* clock = &SystemClock::Instance();
   FileEventListener* listener = nullptr;       // in addition to the archiver's own bookkeeping; may be null
+  DeadLetterQueue* dead_letters = nullptr;     // tests inject one; by default a Kafka producer is made on need
+  std::string status_file;                     // when set, the connectors' status JSON is rewritten there
   const std::atomic<bool>* stop = nullptr;     // set by a signal handler to request a clean shutdown
 };
 
@@ -51,6 +76,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   Status Run();
 
   const std::map<std::string, ConnectorStats>& stats() const { return stats_; }
+  std::vector<ConnectorStatus> connector_statuses() const;
 
   void OnAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
   void OnRevoked(const std::vector<kafka::TopicPartition>& partitions) override;
@@ -59,13 +85,26 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
 
  private:
   struct Connector;
+  struct Retry;
   Archiver(const config::Config& config, ArchiverOptions options);
   Status Init();
+  Status InitConnector(const config::ConnectorConfig& cc, std::vector<std::string>& subscription);
   Status EnsureRegistry();
   Connector* ConnectorFor(std::string_view topic);
   PartitionWriter* WriterFor(Connector& connector, const kafka::TopicPartition& tp);
-  Status Handle(const kafka::Message& message);
-  void FailConnector(Connector& connector, const Status& why);
+  Status Handle(kafka::Message& message);
+  // Decodes, places and writes one record. Errors are the record's own; Handle applies the policies.
+  Status Process(Connector& connector, PartitionWriter& writer, const kafka::Message& message);
+  // errors.tolerance / dead-letter handling of a record that failed for good.
+  void Reject(Connector& connector, PartitionWriter& writer, const kafka::Message& message, const Status& why,
+              bool force_dead_letter);
+  void StartRetry(Connector& connector, const kafka::TopicPartition& tp, int64_t offset, const Status& why);
+  void ServiceRetries();
+  void FailConnector(Connector& connector, const Status& why, const kafka::Message* at = nullptr);
+  void ServiceRestarts();
+  std::vector<kafka::TopicPartition> PartitionsOf(const Connector& connector) const;
+  Status FlushDeadLetters();
+  void WriteStatusFile();
   Status CommitProgress(const std::vector<kafka::TopicPartition>& only = {});
   Status SealAndCommit(const std::vector<kafka::TopicPartition>& partitions);
   bool Idle() const;
@@ -82,8 +121,14 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   std::map<kafka::TopicPartition, int64_t> committed_;
   std::map<std::string, ConnectorStats> stats_;
   std::unique_ptr<kafka::KafkaConsumer> consumer_;
+  std::unique_ptr<DeadLetterQueue> own_dead_letters_;
+  DeadLetterQueue* dead_letters_ = nullptr;
+  std::map<kafka::TopicPartition, Retry> retries_;
+  std::map<kafka::TopicPartition, int64_t> newest_time_;  // newest business time per partition (lateness)
+  int64_t last_status_micros_ = 0;
   int64_t last_commit_micros_ = 0;
   std::string path_buffer_;
+  std::vector<std::pair<std::string_view, std::optional<std::string_view>>> headers_;  // of the current record
 };
 
 }  // namespace floe::archive

@@ -18,21 +18,15 @@ struct ConfluentAvroDecoder::Writer {
 };
 
 ConfluentAvroDecoder::ConfluentAvroDecoder(const BusinessTimeExtractor& times,
-                                           registry::SchemaRegistryClient& registry, Output output)
-    : times_(times), registry_(registry), output_(output) {}
+                                           registry::SchemaRegistryClient& registry, Output output,
+                                           KafkaColumnOptions kafka_columns, const FieldTransforms* transforms)
+    : times_(times),
+      registry_(registry),
+      output_(output),
+      kafka_columns_(kafka_columns),
+      transforms_(transforms && !transforms->empty() ? transforms : nullptr) {}
 
 ConfluentAvroDecoder::~ConfluentAvroDecoder() = default;
-
-columnar::Schema WithKafkaColumns(const columnar::Schema& event) {
-  using columnar::LogicalKind;
-  using columnar::Node;
-  using columnar::PhysicalType;
-  std::vector<columnar::NodePtr> fields = event.root().children;
-  fields.push_back(Node::Primitive("_kafka_partition", PhysicalType::kInt32, false));
-  fields.push_back(Node::Primitive("_kafka_offset", PhysicalType::kInt64, false));
-  fields.push_back(Node::Primitive("_kafka_timestamp", PhysicalType::kInt64, true, LogicalKind::kTimestampMillis));
-  return columnar::Schema(Node::Record(event.root().name, std::move(fields), false));
-}
 
 Result<ConfluentAvroDecoder::Writer*> ConfluentAvroDecoder::WriterFor(uint32_t id) {
   if (auto it = writers_.find(id); it != writers_.end()) return it->second.get();
@@ -49,9 +43,17 @@ Result<ConfluentAvroDecoder::Writer*> ConfluentAvroDecoder::WriterFor(uint32_t i
   if (output_ == Output::kColumns) {
     avro::DecoderOptions options;
     options.capture_paths = times_.options().candidate_fields;
-    auto decoder = avro::RecordDecoder::Compile(writer->schema, writer->schema, options);
+    std::optional<avro::Schema> reader;
+    if (transforms_) {
+      FLOE_ASSIGN_OR_RETURN(std::string reader_json, transforms_->ApplyToAvroSchema(writer->schema_json));
+      auto parsed_reader = avro::Schema::Parse(reader_json);
+      if (!parsed_reader.ok()) return parsed_reader.status().WithContext("transformed schema id " + std::to_string(id));
+      reader.emplace(std::move(parsed_reader).value());
+      writer->schema_json = std::move(reader_json);  // the files hold the transformed shape
+    }
+    auto decoder = avro::RecordDecoder::Compile(writer->schema, reader ? *reader : writer->schema, options);
     if (!decoder.ok()) return decoder.status().WithContext("schema id " + std::to_string(id));
-    writer->batch.emplace(WithKafkaColumns(decoder->columnar_schema()));
+    writer->batch.emplace(WithKafkaColumns(decoder->columnar_schema(), kafka_columns_));
     writer->decoder.emplace(std::move(decoder).value());
   }
   Writer* raw = writer.get();
@@ -82,18 +84,20 @@ Result<DecodedRecord> ConfluentAvroDecoder::DecodeColumns(const RecordContext& c
   columnar::ColumnarBatch& batch = *writer.batch;
   batch.Clear();
   FLOE_RETURN_IF_ERROR(writer.decoder->Decode(body, batch));
-  const size_t meta = batch.num_columns() - 3;
-  batch.column(meta).AppendInt32(context.partition, 0, 0);
-  batch.column(meta + 1).AppendInt64(context.offset, 0, 0);
-  if (context.kafka_timestamp_ms >= 0)
-    batch.column(meta + 2).AppendInt64(context.kafka_timestamp_ms, 1, 0);
-  else
-    batch.column(meta + 2).AppendNull(0, 0);
+  AppendKafkaColumns(batch, context, kafka_columns_);
   DecodedRecord record;
   record.time = TimeFromCapture(writer.decoder->captured(), context.kafka_timestamp_ms);
   record.columns = &batch;
   record.writer_schema = writer.schema_json;
   return record;
+}
+
+Result<DecodedRecord> ConfluentAvroDecoder::DecodeTombstone(const RecordContext& context) {
+  if (output_ == Output::kColumns)
+    return Error(ArchiveError::kTombstone,
+                 "behavior.on.null.values=write cannot write a tombstone into Avro-typed Parquet columns (no "
+                 "schema id, required fields); use ignore, or fail with a dead-letter topic");
+  return RecordDecoder::DecodeTombstone(context);
 }
 
 Result<DecodedRecord> ConfluentAvroDecoder::Decode(const RecordContext& context, std::string_view value) {

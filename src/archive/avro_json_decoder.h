@@ -17,6 +17,8 @@
 #include <memory>
 #include <string>
 
+#include "archive/field_transforms.h"
+#include "archive/kafka_columns.h"
 #include "archive/record.h"
 #include "avro/decoder.h"
 #include "avro/schema.h"
@@ -24,15 +26,16 @@
 
 namespace floe::archive {
 
-// The Kafka metadata columns every columnar file carries after the event's own fields.
-columnar::Schema WithKafkaColumns(const columnar::Schema& event);
-
 class ConfluentAvroDecoder final : public RecordDecoder {
  public:
   enum class Output { kJson, kColumns };
-  ConfluentAvroDecoder(const BusinessTimeExtractor& times, registry::SchemaRegistryClient& registry, Output output);
+  ConfluentAvroDecoder(const BusinessTimeExtractor& times, registry::SchemaRegistryClient& registry, Output output,
+                       KafkaColumnOptions kafka_columns = {}, const FieldTransforms* transforms = nullptr);
   ~ConfluentAvroDecoder() override;
   Result<DecodedRecord> Decode(const RecordContext& context, std::string_view value) override;
+  // JSON output: a row with no value fields. Columnar output refuses: a tombstone carries no schema id, and
+  // Avro records usually have non-null fields a Parquet row cannot leave empty.
+  Result<DecodedRecord> DecodeTombstone(const RecordContext& context) override;
 
  private:
   struct Writer;
@@ -43,6 +46,8 @@ class ConfluentAvroDecoder final : public RecordDecoder {
   const BusinessTimeExtractor& times_;
   registry::SchemaRegistryClient& registry_;
   Output output_;
+  KafkaColumnOptions kafka_columns_;
+  const FieldTransforms* transforms_;  // columnar output only: applied through a reader schema
   std::map<uint32_t, std::unique_ptr<Writer>> writers_;
   std::string json_;
   std::string version_;

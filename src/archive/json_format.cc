@@ -4,6 +4,7 @@
 
 #include "archive/archive_error.h"
 #include "common/time_util.h"
+#include "storage/digest.h"
 
 namespace floe::archive {
 
@@ -26,9 +27,36 @@ Result<DecodedRecord> JsonRecordDecoder::Decode(const RecordContext& context, st
 
 namespace {
 
+bool IsValidUtf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
+
+void AppendJsonString(std::string_view s, std::string& out) {
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+}
+
+std::string Base64Encode(std::string_view in) {
+  return storage::Base64(reinterpret_cast<const uint8_t*>(in.data()), in.size());
+}
+
 class JsonLinesWriter final : public FileFormatWriter {
  public:
-  explicit JsonLinesWriter(std::unique_ptr<ByteSink> sink) : sink_(std::move(sink)) {}
+  JsonLinesWriter(std::unique_ptr<ByteSink> sink, KafkaColumnOptions kafka_columns)
+      : sink_(std::move(sink)), kafka_columns_(kafka_columns) {}
 
   Status Append(const RecordContext& context, const DecodedRecord& record) override {
     line_.clear();
@@ -36,6 +64,32 @@ class JsonLinesWriter final : public FileFormatWriter {
         context.kafka_timestamp_ms >= 0 ? '"' + FormatRfc3339Micros(context.kafka_timestamp_ms * 1000) + '"' : "null";
     fmt::format_to(std::back_inserter(line_), R"({{"_kafka_partition":{},"_kafka_offset":{},"_kafka_timestamp":{})",
                    context.partition, context.offset, ts);
+    if (kafka_columns_.key && context.key) {
+      if (IsValidUtf8(*context.key)) {
+        line_ += R"(,"_kafka_key":)";
+        AppendJsonString(*context.key, line_);
+      } else {
+        line_ += R"(,"_kafka_key_base64":")";
+        line_ += Base64Encode(*context.key);
+        line_ += '"';
+      }
+    }
+    if (kafka_columns_.headers) {
+      line_ += R"(,"_kafka_headers":[)";
+      bool first = true;
+      for (const auto& [name, value] : context.headers) {
+        line_ += first ? R"({"key":)" : R"(,{"key":)";
+        first = false;
+        AppendJsonString(name, line_);
+        line_ += R"(,"value":)";
+        if (value)
+          AppendJsonString(IsValidUtf8(*value) ? *value : Base64Encode(*value), line_);
+        else
+          line_ += "null";
+        line_ += '}';
+      }
+      line_ += ']';
+    }
     // Splice the event's own members after ours: skip its opening brace, keep the rest verbatim.
     std::string_view body = record.raw_json;
     const size_t brace = body.find('{');
@@ -59,6 +113,7 @@ class JsonLinesWriter final : public FileFormatWriter {
 
  private:
   std::unique_ptr<ByteSink> sink_;
+  KafkaColumnOptions kafka_columns_;
   std::string line_;
   uint64_t records_ = 0;
 };
@@ -66,7 +121,7 @@ class JsonLinesWriter final : public FileFormatWriter {
 }  // namespace
 
 Result<std::unique_ptr<FileFormatWriter>> JsonLinesFormat::Open(std::unique_ptr<ByteSink> sink, const DecodedRecord&) {
-  return std::unique_ptr<FileFormatWriter>(new JsonLinesWriter(std::move(sink)));
+  return std::unique_ptr<FileFormatWriter>(new JsonLinesWriter(std::move(sink), kafka_columns_));
 }
 
 }  // namespace floe::archive

@@ -8,6 +8,7 @@
 
 #include <simdjson.h>
 
+#include "archive/kafka_columns.h"
 #include "archive/record.h"
 
 namespace floe::archive {
@@ -25,8 +26,12 @@ class JsonRecordDecoder final : public RecordDecoder {
 
 class JsonLinesFormat final : public FileFormat {
  public:
+  explicit JsonLinesFormat(KafkaColumnOptions kafka_columns = {}) : kafka_columns_(kafka_columns) {}
   std::string_view extension() const override { return "jsonl"; }
   Result<std::unique_ptr<FileFormatWriter>> Open(std::unique_ptr<ByteSink> sink, const DecodedRecord& first) override;
+
+ private:
+  KafkaColumnOptions kafka_columns_;
 };
 
 }  // namespace floe::archive

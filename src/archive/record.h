@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,8 @@ struct RecordContext {
   int64_t offset = 0;
   int64_t kafka_timestamp_ms = -1;
   std::optional<std::string_view> key;
+  // Filled only when the connector stores headers (store.kafka.headers).
+  std::span<const std::pair<std::string_view, std::optional<std::string_view>>> headers;
 };
 
 // A decoded record: its business time, the schema version its partition path carries, and the decoded
@@ -41,6 +44,10 @@ struct DecodedRecord {
   // the writer schema the columns came from (stored in the file's metadata).
   columnar::ColumnarBatch* columns = nullptr;
   std::string_view writer_schema;
+
+  // The value of a top-level or nested field (dotted path) as text, for `{field:...}` partition values;
+  // nullopt when absent or null. Numbers print as JSON does; strings are not quoted.
+  std::optional<std::string> FieldValue(std::string_view dotted_path) const;
 };
 
 class RecordDecoder {
@@ -49,6 +56,10 @@ class RecordDecoder {
   // Decodes a non-null value. Errors name what is wrong with the payload; the caller adds the
   // topic/partition/offset context.
   virtual Result<DecodedRecord> Decode(const RecordContext& context, std::string_view value) = 0;
+  // The row a tombstone becomes under behavior.on.null.values=write: placed by Kafka time, every value field
+  // null. By default a JSON row with no value fields; a decoder whose columnar schema cannot hold an all-null
+  // row says so with a non-retryable error (the connector's errors.tolerance then decides).
+  virtual Result<DecodedRecord> DecodeTombstone(const RecordContext& context);
 };
 
 // Summary of a finished file, for the commit and the file event.

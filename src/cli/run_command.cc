@@ -13,6 +13,7 @@ void AddRunCommand(CLI::App& app) {
   struct Options {
     std::string config_file;
     bool exit_when_idle = false;
+    std::string status_file;
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("run", "Archive the configured topics (the archiver). Stops cleanly on SIGTERM.");
@@ -20,6 +21,9 @@ void AddRunCommand(CLI::App& app) {
   cmd->add_flag("--exit-when-idle", o->exit_when_idle,
                 "Exit 0 once every assigned partition is at its high watermark and every file is durable "
                 "and committed");
+  cmd->add_option("--status-file", o->status_file,
+                  "Keep a JSON document of every connector's state (running, retrying, failed + reason, restart "
+                  "countdown) and counters at this path, rewritten atomically about once a second");
   cmd->callback([o] {
     auto config = config::LoadConfigFile(o->config_file);
     if (!config.ok()) {
@@ -30,6 +34,7 @@ void AddRunCommand(CLI::App& app) {
     if (const char* level = std::getenv("FLOE_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
     archive::ArchiverOptions options;
     options.exit_when_idle = o->exit_when_idle;
+    options.status_file = o->status_file;
     options.stop = &InstallStopSignals();
     auto archiver = archive::Archiver::Create(*config, options);
     if (!archiver.ok()) {
