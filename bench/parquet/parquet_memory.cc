@@ -92,9 +92,10 @@ int main(int argc, char** argv) {
     if (!st.ok()) return 1;
     bytes += st->bytes;
   }
-  std::printf("{\"writers\":%d,\"rows_per_writer\":%llu,\"budget_bytes\":%llu,\"budget_peak\":%llu,\"denials\":%llu,"
+  std::printf("{\"writers\":%d,\"rows_per_writer\":%llu,\"budget_bytes\":%llu,\"writer_limit\":%llu,\"budget_peak\":%llu,\"denials\":%llu,"
               "\"forced_bytes\":%llu,\"refused_appends\":%llu,\"pressure_rounds\":%llu,\"peak_rss_kib\":%ld,\"rss_before_kib\":%ld,\"output_bytes\":%llu}\n",
               writers, static_cast<unsigned long long>(rows), static_cast<unsigned long long>(budget.limit()),
+              static_cast<unsigned long long>(budget.writer_limit()),
               static_cast<unsigned long long>(budget.peak()), static_cast<unsigned long long>(budget.denials()),
               static_cast<unsigned long long>(budget.forced_bytes()), static_cast<unsigned long long>(refused),
               static_cast<unsigned long long>(pressure_rounds), PeakRssKiB(), rss_before,

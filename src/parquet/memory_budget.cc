@@ -2,15 +2,16 @@
 
 namespace floe::parquet {
 
-MemoryBudget::MemoryBudget(uint64_t limit_bytes, double high_watermark, double low_watermark)
+MemoryBudget::MemoryBudget(uint64_t limit_bytes, double high_watermark, double low_watermark, double writer_share)
     : limit_(limit_bytes),
-      high_(static_cast<uint64_t>(static_cast<double>(limit_bytes) * high_watermark)),
-      low_(static_cast<uint64_t>(static_cast<double>(limit_bytes) * low_watermark)) {}
+      writer_limit_(static_cast<uint64_t>(static_cast<double>(limit_bytes) * writer_share)),
+      high_(static_cast<uint64_t>(static_cast<double>(writer_limit_) * high_watermark)),
+      low_(static_cast<uint64_t>(static_cast<double>(writer_limit_) * low_watermark)) {}
 
 bool MemoryBudget::TryReserve(uint64_t bytes) {
   uint64_t cur = used_.load(std::memory_order_relaxed);
   do {
-    if (cur + bytes > limit_) {
+    if (cur + bytes > writer_limit_) {
       denials_.fetch_add(1, std::memory_order_relaxed);
       pressure_.store(true, std::memory_order_relaxed);
       return false;
@@ -35,7 +36,7 @@ void MemoryBudget::Release(uint64_t bytes) {
 
 uint64_t MemoryBudget::fair_share() const {
   const int64_t n = writers_.load(std::memory_order_relaxed);
-  return n > 0 ? limit_ / static_cast<uint64_t>(n) : limit_;
+  return n > 0 ? writer_limit_ / static_cast<uint64_t>(n) : writer_limit_;
 }
 
 bool MemoryBudget::under_pressure() const { return pressure_.load(std::memory_order_relaxed); }

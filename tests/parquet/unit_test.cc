@@ -110,8 +110,19 @@ TEST(ParquetBloomTest, SplitBlockFilterHasNoFalseNegativesAndFewFalsePositives) 
   EXPECT_LT(fp, 20000 * 0.03);
 }
 
-TEST(ParquetBudgetTest, ReservesReleasesAndReportsPressure) {
+TEST(ParquetBudgetTest, WritersGetThreeQuartersOfTheLimitByDefault) {
   MemoryBudget b(1000);
+  EXPECT_EQ(b.limit(), 1000u);
+  EXPECT_EQ(b.writer_limit(), 750u);
+  b.RegisterWriter();
+  EXPECT_EQ(b.fair_share(), 750u);
+  EXPECT_TRUE(b.TryReserve(700));
+  EXPECT_FALSE(b.TryReserve(100));
+  b.Release(700);
+}
+
+TEST(ParquetBudgetTest, ReservesReleasesAndReportsPressure) {
+  MemoryBudget b(1000, 0.9, 0.7, /*writer_share=*/1.0);
   b.RegisterWriter();
   b.RegisterWriter();
   EXPECT_EQ(b.fair_share(), 500u);
