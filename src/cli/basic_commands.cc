@@ -1,15 +1,17 @@
-// floe version, floe dev-kafka, floe config.
+// floe version, floe dev-kafka, floe config (check, docs, from-connect).
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <librdkafka/rdkafka.h>
 #include <thread>
 
 #include "cli/commands.h"
 #include "config/config.h"
+#include "config/connect_import.h"
 #include "config/settings.h"
 #include "kafka/dev_cluster.h"
 
@@ -90,6 +92,51 @@ void AddConfigCommand(CLI::App& app) {
   });
   auto* docs = cmd->add_subcommand("docs", "Print docs/CONFIGURATION.md, generated from the settings table");
   docs->callback([] { std::cout << config::RenderConfigurationMarkdown(); });
+
+  struct FromConnect {
+    std::string input, output;
+    config::ConnectImportOptions options;
+  };
+  auto fc = std::make_shared<FromConnect>();
+  auto* from = cmd->add_subcommand("from-connect",
+                                   "Convert a Kafka Connect S3 sink connector's JSON into a floe configuration "
+                                   "(YAML on stdout, notes on stderr); see docs/FROM_CONNECT.md");
+  from->add_option("connector", fc->input, "Connector JSON (bare config map or the REST {name, config} shape); - for stdin")
+      ->required();
+  from->add_option("-o,--output", fc->output, "Write the YAML to this file instead of stdout");
+  from->add_option("--bootstrap-servers", fc->options.bootstrap_servers,
+                   "Kafka brokers (the Connect worker's bootstrap.servers, which the connector JSON lacks)");
+  from->callback([fc] {
+    std::stringstream text;
+    if (fc->input == "-") {
+      text << std::cin.rdbuf();
+    } else {
+      std::ifstream in(fc->input);
+      if (!in) {
+        std::cerr << "cannot read " << fc->input << "\n";
+        throw ExitCode{2};
+      }
+      text << in.rdbuf();
+    }
+    auto converted = config::ImportConnectConfig(text.str(), fc->options);
+    if (!converted.ok()) {
+      std::cerr << "cannot convert " << fc->input << ": " << converted.status().ToString() << "\n";
+      throw ExitCode{2};
+    }
+    for (const auto& n : converted->notes)
+      std::cerr << (n.level == config::ConnectImportNote::Level::kWarning ? "warning: " : "note: ") << n.key << ": "
+                << n.message << "\n";
+    if (fc->output.empty()) {
+      std::cout << converted->yaml;
+      return;
+    }
+    std::ofstream out(fc->output);
+    out << converted->yaml;
+    if (!out.flush()) {
+      std::cerr << "cannot write " << fc->output << "\n";
+      throw ExitCode{1};
+    }
+  });
 }
 
 }  // namespace floe::cli

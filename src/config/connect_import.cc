@@ -144,8 +144,7 @@ const std::map<std::string, std::string>& ImpliedKeys() {
 // Consumer properties that exist only in the Java client; librdkafka refuses or ignores them.
 const std::map<std::string, std::string>& JavaOnlyConsumerProperties() {
   static const std::map<std::string, std::string> keys = {
-      {"max.poll.records", "librdkafka has no such property; floe polls one record at a time"},
-      {"max.poll.interval.ms", ""},  // exists in librdkafka; kept (listed to document that it was checked)
+      {"max.poll.records", "librdkafka has no such property"},
       {"key.deserializer", "floe reads raw bytes"},
       {"value.deserializer", "floe reads raw bytes; see input.format"},
       {"interceptor.classes", "Java interceptors cannot run in floe"},
@@ -153,7 +152,6 @@ const std::map<std::string, std::string>& JavaOnlyConsumerProperties() {
       {"ssl.truststore.password", "librdkafka takes PEM CA certificates: set kafka.ssl.ca.location"},
       {"ssl.truststore.type", "librdkafka takes PEM CA certificates: set kafka.ssl.ca.location"},
       {"ssl.keystore.type", "librdkafka reads PKCS#12 keystores (ssl.keystore.location) or PEM keys"},
-      {"ssl.endpoint.identification.algorithm", ""},
       {"default.api.timeout.ms", "no librdkafka equivalent"},
       {"request.timeout.ms", "a producer property in librdkafka"},
       {"exclude.internal.topics", "no librdkafka equivalent"},
@@ -617,7 +615,7 @@ class Converter {
     }
     for (auto it = props.begin(); it != props.end();) {
       auto java = JavaOnlyConsumerProperties().find(it->first);
-      if (java != JavaOnlyConsumerProperties().end() && !java->second.empty()) {
+      if (java != JavaOnlyConsumerProperties().end()) {
         Warn("consumer.override." + it->first, "Java-client property: " + java->second + "; dropped");
         it = props.erase(it);
         continue;
