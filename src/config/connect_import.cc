@@ -546,7 +546,18 @@ class Converter {
     }
     if (auto v = cfg_.Take("errors.deadletterqueue.topic.name"); v && !v->empty())
       Conn("errors.deadletterqueue.topic.name", YamlScalar(*v));
-    FLOE_RETURN_IF_ERROR(SameInt("errors.retry.timeout", "errors.retry.timeout", false));
+    if (auto raw = cfg_.Take("errors.retry.timeout")) {
+      FLOE_ASSIGN_OR_RETURN(int64_t v, Int("errors.retry.timeout", *raw));
+      Conn("errors.retry.timeout", std::to_string(v));
+      // Connect retried failed conversions and transforms for this long; floe retries store and registry
+      // outages, where 0 means failing (and restarting) the connector at the first outage.
+      if (v == 0)
+        Warn("errors.retry.timeout", "0: floe fails the connector at the first store or registry outage (it restarts "
+                                     "after connector.restart.backoff.ms); Connect's 0 only concerned converters");
+      else
+        Note("errors.retry.timeout", "floe applies it to store and registry outages (Connect: converters and "
+                                     "transforms)");
+    }
     FLOE_RETURN_IF_ERROR(SameInt("errors.retry.delay.max.ms", "errors.retry.delay.max.ms", false));
     FLOE_RETURN_IF_ERROR(SameBool("store.kafka.keys"));
     FLOE_RETURN_IF_ERROR(SameBool("store.kafka.headers"));

@@ -79,6 +79,7 @@ TEST(ConnectImportTest, HourlyParquetWithRecordFieldExtractor) {
   EXPECT_EQ(v.GetString("errors.tolerance"), "all");
   EXPECT_EQ(v.GetString("errors.deadletterqueue.topic.name"), "dlq.s3-sink-orders");
   EXPECT_EQ(v.GetInt("errors.retry.timeout"), 600000);
+  EXPECT_TRUE(c.Noted("errors.retry.timeout", ConnectImportNote::Level::kNote, "outages"));
 
   // consumer.override.*: librdkafka names, SCRAM credentials out of the JAAS line, Java-only ones dropped.
   EXPECT_EQ(c.config.kafka.at("bootstrap.servers"), "localhost:9092");
