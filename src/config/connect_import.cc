@@ -471,7 +471,11 @@ class Converter {
       for (const auto& f : SplitComma(*fields)) {
         if (f.find_first_of("{}/=") != std::string::npos)
           return Error(ConnectImportError::kBadValue, "partition.field.name '" + f + "' cannot be a path segment");
-        path += (path.empty() ? "" : "/") + f + "={field:" + f + "}";
+        // A dotted (nested) field names a partition column; engines want plain identifiers there.
+        std::string column = f;
+        std::replace(column.begin(), column.end(), '.', '_');
+        if (column != f) Note("partition.field.name", "the directory of '" + f + "' is named '" + column + "='");
+        path += (path.empty() ? "" : "/") + column + "={field:" + f + "}";
       }
     } else {
       Warn("partitioner.class", SimpleName(cls) + " has no floe equivalent; floe's default path.format applies");

@@ -155,7 +155,8 @@ TEST(ConnectImportTest, AvroWithFieldPartitioner) {
   EXPECT_EQ(v.GetString("input.format"), "avro");
   EXPECT_EQ(v.GetString("format"), "parquet");  // AvroFormat: floe writes Parquet instead
   EXPECT_FALSE(v.IsSet("parquet.codec"));
-  EXPECT_EQ(v.GetString("path.format"), "v={schema_version}/country={field:country}/device.type={field:device.type}");
+  EXPECT_EQ(v.GetString("path.format"), "v={schema_version}/country={field:country}/device_type={field:device.type}");
+  EXPECT_TRUE(c.Noted("partition.field.name", ConnectImportNote::Level::kNote, "device_type="));
   EXPECT_FALSE(v.IsSet("timestamp.fields"));
   EXPECT_EQ(v.GetInt("rotate.interval.ms"), 0);
   EXPECT_EQ(v.GetString("behavior.on.null.values"), "fail");
