@@ -447,14 +447,6 @@ uint64_t ColumnWriter::estimated_chunk_bytes() const {
   return static_cast<uint64_t>(chunk_compressed_) + PageValueBytes() + DictionaryBytes();
 }
 
-void ColumnWriter::AddFootprint(Footprint* f) const {
-  const size_t page = page_memory_bytes();
-  const size_t chunk = ChunkMemoryBytes();
-  f->memory += object_bytes_ + page + chunk + VectorBytes(encodings_) + VectorBytes(encoding_stats_) + HeapBytes(entry_);
-  f->growable += page + chunk;
-  f->chunk_bytes += estimated_chunk_bytes();
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Shared dictionary/fallback logic of the numeric and byte-array writers.
 

@@ -101,13 +101,6 @@ class ColumnWriter {
   uint64_t dictionary_memory_bytes() const { return DictionaryBytes(); }
   // Compressed bytes of the chunk so far plus the unfinished page and dictionary, for row-group sizing.
   uint64_t estimated_chunk_bytes() const;
-  // memory_bytes(), growable_bytes() and estimated_chunk_bytes() in one pass (the per-append bookkeeping).
-  struct Footprint {
-    size_t memory = 0;
-    size_t growable = 0;
-    uint64_t chunk_bytes = 0;
-  };
-  void AddFootprint(Footprint* f) const;
   uint64_t chunk_rows() const { return chunk_rows_; }
 
  protected:

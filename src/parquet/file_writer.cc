@@ -184,7 +184,6 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(columnar::Sch
   for (const auto& [k, v] : w->options_.key_value_metadata) fixed += 2 * sizeof(std::string) + StringHeap(k) + StringHeap(v);
   fixed += StringHeap(w->options_.created_by);
   w->fixed_bytes_ = fixed;
-  w->Measure();
   if (budget && !w->Grow(0))
     return Error(ParquetError::kMemoryPressure, "memory budget full: cannot open another parquet writer now");
   return w;
@@ -198,12 +197,10 @@ size_t ParquetFileWriter::buffered_bytes() const {
 
 uint64_t ParquetFileWriter::spooled_bytes() const { return spool_ ? spool_->size() : 0; }
 
-void ParquetFileWriter::Measure() {
-  ColumnWriter::Footprint f;
-  for (const auto& c : columns_) c->AddFootprint(&f);
-  measured_.memory = fixed_bytes_ + finished_bytes_ + row_groups_.capacity() * sizeof(RowGroupParts) + f.memory;
-  measured_.growable = f.growable;
-  measured_.row_group = f.chunk_bytes;
+uint64_t ParquetFileWriter::EstimatedRowGroupBytes() const {
+  uint64_t n = 0;
+  for (const auto& c : columns_) n += c->estimated_chunk_bytes();
+  return n;
 }
 
 Status ParquetFileWriter::FlushPages() {
@@ -213,16 +210,16 @@ Status ParquetFileWriter::FlushPages() {
 }
 
 bool ParquetFileWriter::Grow(uint64_t upcoming) {
-  const uint64_t target = measured_.memory + upcoming;
+  const uint64_t target = buffered_bytes() + upcoming;
   if (target <= reserved_) return true;
   if (!budget_->TryReserve(target - reserved_)) return false;
   reserved_ = target;
   return true;
 }
 
-void ParquetFileWriter::Settle() {
+void ParquetFileWriter::TrueUp() {
   if (!budget_) return;
-  const uint64_t mem = measured_.memory;
+  const uint64_t mem = buffered_bytes();
   if (mem > reserved_) {
     // Buffers outgrew the reservation (a vector doubled its capacity): a measured overshoot, see
     // MemoryBudget::forced().
@@ -274,22 +271,19 @@ Status ParquetFileWriter::Append(columnar::ColumnarBatch& batch) {
       return Error(ParquetError::kSchema, "batch column " + bl.dotted_path() + " does not match the writer's " +
                                               leaves[i].dotted_path());
   }
-  // The batch's bytes move into the pages; on the way each buffer may double its capacity once. (measured_
-  // is fresh: every change to the columns ends with a Measure.)
-  FLOE_RETURN_IF_ERROR(Reserve(batch.buffered_bytes() + measured_.growable));
+  // The batch's bytes move into the pages; on the way each buffer may double its capacity once.
+  size_t growable = 0;
+  for (const auto& c : columns_) growable += c->growable_bytes();
+  FLOE_RETURN_IF_ERROR(Reserve(batch.buffered_bytes() + growable));
   for (size_t i = 0; i < leaves.size(); ++i) FLOE_RETURN_IF_ERROR(columns_[i]->Write(batch.column(i)));
   rows_ += batch.num_records();
   row_group_rows_ += batch.num_records();
   batch.Clear();
-  Measure();
-  if (measured_.row_group >= options_.row_group_bytes) {
-    FLOE_RETURN_IF_ERROR(FinishRowGroup());
-    Measure();
-  }
-  if (budget_ && budget_->under_pressure() && measured_.memory > budget_->fair_share()) {
+  if (EstimatedRowGroupBytes() >= options_.row_group_bytes) FLOE_RETURN_IF_ERROR(FinishRowGroup());
+  if (budget_ && budget_->under_pressure() && buffered_bytes() > budget_->fair_share()) {
     FLOE_RETURN_IF_ERROR(ShrinkTo(budget_->fair_share() / 2));
   } else {
-    Settle();
+    TrueUp();
   }
   return Status::Ok();
 }

@@ -99,22 +99,15 @@ class ParquetFileWriter {
   struct RowGroupParts;
   ParquetFileWriter(columnar::Schema schema, WriterOptions options, MemoryBudget* budget);
   Status FinishRowGroup();
+  uint64_t EstimatedRowGroupBytes() const;
   // Brings the reservation to the writer's current memory plus `upcoming`, shrinking itself if refused;
   // kMemoryPressure when it cannot.
   Status Reserve(size_t upcoming);
-  // Tries to reserve up to the measured memory + upcoming; false when the budget refuses.
+  // Tries to reserve up to buffered_bytes() + upcoming; false when the budget refuses.
   bool Grow(uint64_t upcoming);
   // Finishes the largest unfinished pages until the writer holds at most target bytes (or nothing is left).
   Status ShrinkTo(uint64_t target);
-  // Measures the columns (one pass) into measured_; every change to the columns ends with a Measure, so
-  // Append starts from fresh figures without walking the columns again.
-  void Measure();
-  // Brings the reservation to measured_.memory.
-  void Settle();
-  void TrueUp() {
-    Measure();
-    Settle();
-  }
+  void TrueUp();
 
   columnar::Schema schema_;
   WriterOptions options_;
@@ -122,11 +115,6 @@ class ParquetFileWriter {
   uint64_t reserved_ = 0;
   size_t fixed_bytes_ = 0;     // see Open()
   size_t finished_bytes_ = 0;  // FinishedChunk::memory_bytes() of row_groups_
-  struct Measured {
-    size_t memory = 0;        // buffered_bytes()
-    size_t growable = 0;      // sum of the columns' growable_bytes()
-    uint64_t row_group = 0;   // EstimatedRowGroupBytes()
-  } measured_;
   std::unique_ptr<Spool> spool_;
   std::vector<std::unique_ptr<class ColumnWriter>> columns_;
   std::vector<RowGroupParts> row_groups_;
