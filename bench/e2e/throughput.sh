@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mock Kafka -> `floe run` -> Parquet zstd on local disk, side by side with kcat reading the same topic to
 # /dev/null. bench/e2e/throughput.sh BUILD_DIR
-#   E2E_EVENTS (10000000) Avro events produced with zstd compression over E2E_PARTITIONS (128) partitions
+#   E2E_EVENTS (10000000) Avro events produced with zstd compression over E2E_PARTITIONS (256) partitions
 #   (the mock cluster keeps only the newest ~5 MiB per partition: the script checks every event is there).
 # Each side reads the whole topic from the beginning and exits at its end (kcat -e, floe --exit-when-idle);
 # /usr/bin/time -v gives wall time, CPU and peak RSS. floe's row count is checked in the lake with DuckDB.
@@ -9,7 +9,7 @@ set -euo pipefail
 build="$(cd "$1" && pwd)"
 here="$(cd "$(dirname "$0")" && pwd)"
 events="${E2E_EVENTS:-10000000}"
-partitions="${E2E_PARTITIONS:-128}"
+partitions="${E2E_PARTITIONS:-256}"
 work="$(mktemp -d /tmp/floe-e2e.XXXXXX)"
 source "$here/lib.sh"
 
@@ -17,7 +17,7 @@ start_kafka "events:$partitions"
 start_registry
 echo "-- produce: $events Avro events, zstd, $partitions partitions"
 "$floe" produce --bootstrap "$bootstrap" --topic events --count "$events" --format avro --registry "$registry" \
-  --evolve-at 1 --compression zstd --seed 7 --spread-hours 6 2>&1 | grep -o 'produced.*' || true
+  --evolve-at 1 --compression zstd --seed 7 --spread-hours 2 2>&1 | grep -o 'produced.*' || true
 held="$(topic_records events)"
 if [[ "$held" != "$events" ]]; then
   echo "the mock cluster holds $held of $events events (retention): raise E2E_PARTITIONS" >&2
