@@ -134,12 +134,18 @@ Result<bool> JsonColumnarDecoder::Evolve(Table& table, const simdjson::dom::obje
 }
 
 Result<DecodedRecord> JsonColumnarDecoder::Decode(const RecordContext& context, std::string_view value) {
-  // simdjson needs SIMDJSON_PADDING readable bytes past the end; copy into a reused padded buffer.
-  if (padded_.size() < value.size() || padded_.size() > 4 * value.size() + 4096)
-    padded_ = simdjson::padded_string(value.size());
-  std::memcpy(padded_.data(), value.data(), value.size());
   simdjson::dom::element doc;
-  if (auto err = parser_.parse(padded_.data(), value.size(), false).get(doc); err != simdjson::SUCCESS)
+  auto parse = [&](std::string_view text) {
+    // simdjson needs SIMDJSON_PADDING readable bytes past the end; copy into a reused padded buffer.
+    if (padded_.size() < text.size() || padded_.size() > 4 * text.size() + 4096)
+      padded_ = simdjson::padded_string(text.size());
+    std::memcpy(padded_.data(), text.data(), text.size());
+    return parser_.parse(padded_.data(), text.size(), false).get(doc);
+  };
+  auto err = parse(value);
+  if (err == simdjson::NUMBER_ERROR && json::QuoteBigIntegers(value, rewritten_))
+    err = parse(rewritten_);
+  if (err != simdjson::SUCCESS)
     return Error(ArchiveError::kMalformedPayload, std::string("value is not valid JSON: ") + simdjson::error_message(err));
   simdjson::dom::object object;
   if (doc.get(object) != simdjson::SUCCESS)

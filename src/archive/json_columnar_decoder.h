@@ -67,6 +67,7 @@ class JsonColumnarDecoder final : public RecordDecoder {
   std::string last_topic_;
   simdjson::dom::parser parser_;
   simdjson::padded_string padded_;
+  std::string rewritten_;  // the value with integers beyond 64 bits quoted (json::QuoteBigIntegers)
 };
 
 }  // namespace floe::archive

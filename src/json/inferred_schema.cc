@@ -1,5 +1,6 @@
 #include "json/inferred_schema.h"
 
+#include <charconv>
 #include <map>
 #include <set>
 
@@ -32,6 +33,59 @@ NodePtr StringType(std::string name, bool nullable) {
   return Node::Primitive(std::move(name), PhysicalType::kByteArray, nullable, LogicalKind::kString);
 }
 NodePtr EmptyRecord(std::string name) { return Node::Record(std::move(name), {}, false); }
+
+bool QuoteBigIntegers(std::string_view text, std::string& out) {
+  out.clear();
+  bool quoted = false;
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    const char c = text[i];
+    if (c == '"') {  // copy the string, escapes included
+      size_t j = i + 1;
+      while (j < n && text[j] != '"') j += text[j] == '\\' ? 2 : 1;
+      j = std::min(j + 1, n);
+      out.append(text.substr(i, j - i));
+      i = j;
+      continue;
+    }
+    if (c == '-' || (c >= '0' && c <= '9')) {
+      size_t j = i + (c == '-' ? 1 : 0);
+      const size_t digits_begin = j;
+      while (j < n && text[j] >= '0' && text[j] <= '9') ++j;
+      const size_t digits = j - digits_begin;
+      const bool integer = j >= n || (text[j] != '.' && text[j] != 'e' && text[j] != 'E');
+      size_t end = j;
+      while (end < n && (std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '.' ||
+                         text[end] == 'e' || text[end] == 'E' || text[end] == '+' || text[end] == '-'))
+        ++end;
+      const std::string_view token = text.substr(i, end - i);
+      bool big = false;
+      if (integer && digits >= 19) {
+        if (c == '-') {
+          int64_t v;
+          big = std::from_chars(token.data(), token.data() + token.size(), v).ec != std::errc();
+        } else {
+          uint64_t v;
+          big = std::from_chars(token.data(), token.data() + token.size(), v).ec != std::errc();
+        }
+      }
+      if (big) {
+        out += '"';
+        out.append(token);
+        out += '"';
+        quoted = true;
+      } else {
+        out.append(token);
+      }
+      i = end;
+      continue;
+    }
+    out += c;
+    ++i;
+  }
+  return quoted;
+}
 
 bool IsTypeless(const simdjson::dom::element& value) {
   switch (value.type()) {

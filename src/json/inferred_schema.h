@@ -26,6 +26,11 @@
 
 namespace floe::json {
 
+// simdjson's DOM rejects integers outside [INT64_MIN, UINT64_MAX] (NUMBER_ERROR). This rewrites
+// `text` into `out` with every such integer literal quoted, so the document parses and the value is typed
+// string with its exact digits (the rule for integers outside int64). Returns false when nothing was quoted.
+bool QuoteBigIntegers(std::string_view text, std::string& out);
+
 // Leaf types of inferred (and declared) schemas.
 columnar::NodePtr BooleanType(std::string name, bool nullable = true);
 columnar::NodePtr LongType(std::string name, bool nullable = true);

@@ -65,6 +65,7 @@ TEST_F(JsonColumnarDecoderTest, VersionsGrowOnlyWhenARecordDoesNotFit) {
   EXPECT_EQ(Version(*d, R"({"a":7})"), "3");
   EXPECT_EQ(Version(*d, R"({"s":{"nested":1}})"), "3");         // a string column takes any value's JSON text
   EXPECT_EQ(Version(*d, R"({"a":{"nested":1}})"), "4");         // object vs double → string
+  EXPECT_EQ(Version(*d, R"({"s":123456789012345678901234567890})"), "4");  // beyond 64 bits: its digits
   EXPECT_EQ(Version(*d, "[1]"), "archive.malformed_payload");
   EXPECT_EQ(Version(*d, "{"), "archive.malformed_payload");
   auto latest = history.Latest("default/ads");

@@ -55,6 +55,17 @@ TEST(InferenceTest, IntegersBeyondInt64AreStringsNotLossyDoubles) {
   EXPECT_EQ(Field(t, "neg").physical, PhysicalType::kInt64);
 }
 
+TEST(InferenceTest, IntegersBeyond64BitsAreQuotedSoTheyParse) {
+  std::string out;
+  EXPECT_TRUE(QuoteBigIntegers(R"({"a":123456789012345678901234567890,"b":[-9223372036854775809,1.5e300],)"
+                               R"("s":"99999999999999999999999","c":18446744073709551615})",
+                               out));
+  EXPECT_EQ(out, R"({"a":"123456789012345678901234567890","b":["-9223372036854775809",1.5e300],)"
+                 R"("s":"99999999999999999999999","c":18446744073709551615})");
+  EXPECT_FALSE(QuoteBigIntegers(R"({"a":"x\"123456789012345678901234567890"})", out));
+  EXPECT_EQ(Field(Infer(out), "a").logical, LogicalKind::kString);
+}
+
 TEST(InferenceTest, WideningRules) {
   auto widened = [](const std::string& a, const std::string& b) { return Widen(Infer(a), Infer(b)); };
   // long → double, either order.
