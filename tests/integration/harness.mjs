@@ -56,9 +56,9 @@ export async function startDevKafka(dir, topics) {
   };
 }
 
-// `floe registry serve` on a free port; resolves with its URL once it listens.
-export async function startRegistry() {
-  const proc = startFloe(['registry', 'serve', '--port', '0']);
+// `floe registry serve` on a free port (or `--port P` among `extra`); resolves with its URL once it listens.
+export async function startRegistry(extra = []) {
+  const proc = startFloe(['registry', 'serve', ...(extra.includes('--port') ? [] : ['--port', '0']), ...extra]);
   let out = '';
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`registry did not start: ${proc.output()}`)), 20_000);
