@@ -21,6 +21,7 @@ void AddConfigCommand(CLI::App& app);
 void AddStoreCommand(CLI::App& app);
 void AddParquetCommand(CLI::App& app);
 void AddRegistryCommand(CLI::App& app);
+void AddCatalogCommand(CLI::App& app);
 
 // Installs SIGTERM/SIGINT handlers that set the returned flag (a second signal exits at once).
 const std::atomic<bool>& InstallStopSignals();

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "archive/archiver.h"
+#include "catalog/worker_catalog.h"
 #include "cli/commands.h"
 #include "common/clock.h"
 #include "config/config.h"
@@ -121,13 +122,19 @@ void AddDemoCommand(CLI::App& app) {
     if (!config.ok()) Fail(config.status(), "configuring");
     spdlog::set_level(spdlog::level::warn);
     FileTally tally;
+    auto catalog = catalog::OpenWorkerCatalog(*config);
+    if (!catalog.ok()) Fail(catalog.status(), "opening the catalog");
+    catalog::FanOutListener listeners({&tally, *catalog ? (*catalog)->catalog.get() : nullptr});
     archive::ArchiverOptions options;
     options.exit_when_idle = true;
-    options.listener = &tally;
+    options.listener = &listeners;
     options.stop = &InstallStopSignals();
     auto archiver = archive::Archiver::Create(*config, options);
     if (!archiver.ok()) Fail(archiver.status(), "starting the archiver");
     if (Status st = (*archiver)->Run(); !st.ok()) Fail(st, "archiving");
+    if (*catalog) {
+      if (Status st = (*catalog)->catalog->Stop(); !st.ok()) Fail(st, "updating the catalog");
+    }
 
     std::cout << "\narchived into " << lake.string() << "  (" << tombstones << " tombstones skipped)\n";
     std::cout << "  table        files   rows     bytes      partitions\n";
@@ -140,6 +147,9 @@ void AddDemoCommand(CLI::App& app) {
               << "  SELECT dt, hour, count(*) AS events, min(occurred_at), max(occurred_at)\n"
               << "  FROM read_json_auto('" << lake.string() << "/default/ads/*/*/*.jsonl', hive_partitioning = true)\n"
               << "  GROUP BY ALL ORDER BY ALL;\n";
+    std::cout << "\nor through the catalog (views over the exact committed files):\n"
+              << "  floe catalog tables --store file://" << lake.string() << "\n"
+              << "  floe catalog ddl --dialect duckdb --store file://" << lake.string() << "\n";
   });
 }
 

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   floe::cli::AddStoreCommand(app);
   floe::cli::AddParquetCommand(app);
   floe::cli::AddRegistryCommand(app);
+  floe::cli::AddCatalogCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

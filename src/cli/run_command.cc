@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "archive/archiver.h"
+#include "catalog/worker_catalog.h"
 #include "cli/commands.h"
 #include "config/config.h"
 
@@ -36,13 +37,28 @@ void AddRunCommand(CLI::App& app) {
     options.exit_when_idle = o->exit_when_idle;
     options.status_file = o->status_file;
     options.stop = &InstallStopSignals();
+    // The catalog follows the archiver's file events in-process (none for a remote store without catalog.url).
+    auto catalog = catalog::OpenWorkerCatalog(*config);
+    if (!catalog.ok()) {
+      std::cerr << "cannot open the catalog: " << catalog.status().ToString() << "\n";
+      throw ExitCode{2};
+    }
+    catalog::FanOutListener listeners({*catalog ? (*catalog)->catalog.get() : nullptr});
+    options.listener = &listeners;
     auto archiver = archive::Archiver::Create(*config, options);
     if (!archiver.ok()) {
       std::cerr << "cannot start: " << archiver.status().ToString() << "\n";
       throw ExitCode{2};
     }
-    if (Status st = (*archiver)->Run(); !st.ok()) {
-      std::cerr << "floe run: " << st.ToString() << "\n";
+    Status run = (*archiver)->Run();
+    if (*catalog) {
+      if (Status st = (*catalog)->catalog->Stop(); !st.ok()) {
+        std::cerr << "floe run: catalog: " << st.ToString() << "\n";
+        if (run.ok()) throw ExitCode{1};
+      }
+    }
+    if (!run.ok()) {
+      std::cerr << "floe run: " << run.ToString() << "\n";
       throw ExitCode{1};
     }
   });

@@ -13,6 +13,17 @@ const std::vector<SettingDef>& CatalogSettings() {
        "`postgresql://user:pass@host:5432/db` for many workers. Empty: `sqlite://` in `_floe/catalog.db` "
        "next to a local lake, no catalog for remote stores.",
        {}, {}, {}, "high"},
+      {"catalog.flush.interval.ms", T::kInt, S::kWorker, "2000",
+       "How often queued file events are written to the catalog, in one transaction (also when "
+       "10 000 are waiting, and on shutdown). Tables and partitions appear in the catalog at most this late.",
+       10, 3'600'000, {}, "low"},
+      {"catalog.key.pattern", T::kString, S::kWorker, "",
+       "How the catalog reads an object key when it has only the key (`floe catalog rebuild`, S3 event "
+       "notifications): `/`-separated segments `{database}`, `{table}`, literals, `name=...` (a partition "
+       "value; `name={schema_version}` is also the schema version and may be absent) and a last `{file}` "
+       "(`<topic>+<partition>+<offset>.<ext>`). Empty: `{database}/{table}/<path.format>/{file}` for each "
+       "connector's `path.format`.",
+       {}, {}, {}, "low"},
   };
   return table;
 }

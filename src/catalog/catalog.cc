@@ -1,0 +1,360 @@
+#include "catalog/catalog.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "avro/schema.h"
+#include "catalog/catalog_error.h"
+#include "parquet/file_reader.h"
+
+namespace floe::catalog {
+namespace {
+
+// ParquetReader's byte source over an object store: one HEAD for the size, ranged GETs for the footer.
+class StoreSource final : public parquet::RandomAccessSource {
+ public:
+  StoreSource(storage::ObjectStore& store, std::string key, uint64_t size, uint64_t* requests)
+      : store_(store), key_(std::move(key)), size_(size), requests_(requests) {}
+  uint64_t size() const override { return size_; }
+  Status ReadAt(uint64_t offset, size_t n, std::string* out) override {
+    ++*requests_;
+    FLOE_ASSIGN_OR_RETURN(*out, store_.GetRange(key_, offset, n));
+    if (out->size() != n) return Error(CatalogError::kParse, "short read of " + key_);
+    return Status::Ok();
+  }
+
+ private:
+  storage::ObjectStore& store_;
+  std::string key_;
+  uint64_t size_;
+  uint64_t* requests_;
+};
+
+HiveType JsonValueType(const nlohmann::ordered_json& v);
+
+Columns JsonObjectColumns(const nlohmann::ordered_json& obj) {
+  Columns cols;
+  for (const auto& [k, v] : obj.items()) {
+    if (!v.is_null()) cols.push_back({k, JsonValueType(v)});
+  }
+  return cols;
+}
+
+// JSON has no declared types: numbers are bigint or double, objects structs, arrays of their merged element.
+HiveType JsonValueType(const nlohmann::ordered_json& v) {
+  using K = HiveType::Kind;
+  if (v.is_boolean()) return HiveType::Primitive(K::kBoolean);
+  if (v.is_number_integer()) return HiveType::Primitive(K::kBigint);
+  if (v.is_number()) return HiveType::Primitive(K::kDouble);
+  if (v.is_object()) return HiveType::Struct(JsonObjectColumns(v));
+  if (v.is_array()) {
+    Columns element;
+    for (const auto& e : v) {
+      if (e.is_null()) continue;
+      element = MergeColumns(element, {{"element", JsonValueType(e)}}).columns;
+    }
+    return HiveType::Array(element.empty() ? HiveType::Primitive(K::kString) : element[0].type);
+  }
+  return HiveType::Primitive(K::kString);
+}
+
+std::string Hex64(uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string TableKey(const std::string& db, const std::string& table) { return db + "/" + table; }
+
+}  // namespace
+
+std::string PartitionSpecOf(const archive::FileCommittedEvent& e) {
+  const std::string prefix = e.database + "/" + e.table + "/";
+  std::string_view key = e.key;
+  if (key.substr(0, prefix.size()) == prefix) key.remove_prefix(prefix.size());
+  const size_t slash = key.rfind('/');
+  if (slash != std::string_view::npos) return std::string(key.substr(0, slash));
+  std::string spec;
+  for (const auto& [k, v] : e.partition_values) spec += (spec.empty() ? "" : "/") + k + "=" + v;
+  return spec;
+}
+
+Result<std::unique_ptr<Catalog>> Catalog::Open(std::unique_ptr<CatalogStore> store, CatalogOptions options) {
+  std::unique_ptr<Catalog> c(new Catalog(std::move(store), std::move(options)));
+  FLOE_RETURN_IF_ERROR(c->LoadCache());
+  c->last_flush_micros_ = c->options_.clock->MonotonicMicros();
+  return c;
+}
+
+Catalog::~Catalog() {
+  if (flusher_.joinable()) {
+    Status st = Stop();
+    if (!st.ok()) spdlog::error("catalog: final flush failed: {}", st.ToString());
+  }
+}
+
+Status Catalog::LoadCache() {
+  std::lock_guard lock(store_mu_);
+  FLOE_ASSIGN_OR_RETURN(auto tables, store_->ListTables());
+  for (auto& t : tables) {
+    const std::string tk = TableKey(t.database, t.name);
+    FLOE_ASSIGN_OR_RETURN(auto versions, store_->ListSchemaVersions(t.database, t.name));
+    for (const auto& v : versions) versions_.insert(tk + "/" + v.version);
+    FLOE_ASSIGN_OR_RETURN(auto parts, store_->ListPartitions(t.database, t.name));
+    for (const auto& p : parts) partitions_.insert(tk + "/" + p.spec);
+    tables_.emplace(tk, std::move(t));
+  }
+  return Status::Ok();
+}
+
+void Catalog::OnFileCommitted(const archive::FileCommittedEvent& event) {
+  bool flush_now;
+  {
+    std::lock_guard lock(queue_mu_);
+    queue_.push_back(event);
+    flush_now = queue_.size() >= options_.max_batch;
+  }
+  if (flush_now) {
+    if (Status st = Flush(); !st.ok()) spdlog::warn("catalog: flush failed (will retry): {}", st.ToString());
+  }
+}
+
+Status Catalog::Ingest(const std::vector<archive::FileCommittedEvent>& events) {
+  {
+    std::lock_guard lock(queue_mu_);
+    queue_.insert(queue_.end(), events.begin(), events.end());
+  }
+  return Flush();
+}
+
+Status Catalog::Flush() {
+  std::lock_guard store_lock(store_mu_);
+  std::vector<archive::FileCommittedEvent> batch;
+  {
+    std::lock_guard lock(queue_mu_);
+    batch.swap(queue_);
+    last_flush_micros_ = options_.clock->MonotonicMicros();
+  }
+  if (batch.empty()) return Status::Ok();
+  Status st = FlushLocked(batch);
+  if (!st.ok()) {
+    ++stats_.failed_flushes;
+    std::lock_guard lock(queue_mu_);
+    queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+  }
+  return st;
+}
+
+Result<Columns> Catalog::InferColumns(const archive::FileCommittedEvent& e, std::string* source) {
+  if (!options_.store) {
+    *source = "none";
+    return Columns{};
+  }
+  ++stats_.schema_inferences;
+  if (e.format == "parquet") {
+    ++stats_.store_requests;
+    FLOE_ASSIGN_OR_RETURN(auto meta, options_.store->Head(e.key));
+    auto reader = parquet::ParquetReader::Open(
+        std::make_unique<StoreSource>(*options_.store, e.key, meta.size, &stats_.store_requests));
+    if (!reader.ok()) return Error(CatalogError::kParse, e.key + ": " + reader.status().ToString());
+    Columns columns = ColumnsOf((*reader)->schema());
+    *source = "parquet";
+    for (const auto& kv : (*reader)->metadata().key_value_metadata) {
+      if (kv.key != "avro.schema" || !kv.value) continue;
+      // The Avro writer schema names the event's own fields and their logical types; the footer adds the
+      // Kafka metadata columns the archiver appends after them.
+      auto avro_columns = ColumnsOfAvroSchema(*kv.value);
+      auto parsed = avro::Schema::Parse(*kv.value);
+      if (!avro_columns.ok() || !parsed.ok()) break;
+      *source = "avro:" + Hex64(parsed->Fingerprint64());
+      columns = MergeColumns(*avro_columns, columns).columns;
+      break;
+    }
+    return columns;
+  }
+  if (e.format == "jsonl" || e.format == "json") {
+    // The first lines of the file (at most 1 MiB), as the columns DuckDB's and Hive's JSON readers see.
+    ++stats_.store_requests;
+    FLOE_ASSIGN_OR_RETURN(auto meta, options_.store->Head(e.key));
+    ++stats_.store_requests;
+    FLOE_ASSIGN_OR_RETURN(std::string text,
+                          options_.store->GetRange(e.key, 0, std::min<uint64_t>(meta.size, 1 << 20)));
+    Columns columns;
+    size_t start = 0, lines = 0;
+    while (start < text.size() && lines < 1000) {
+      size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) break;  // a cut line at the end of the range
+      auto j = nlohmann::ordered_json::parse(std::string_view(text).substr(start, nl - start), nullptr, false);
+      if (j.is_object()) {
+        MergeResult m = MergeColumns(columns, JsonObjectColumns(j));
+        columns = std::move(m.columns);
+      }
+      start = nl + 1;
+      ++lines;
+    }
+    *source = "jsonl";
+    return columns;
+  }
+  *source = e.format;
+  return Columns{};
+}
+
+Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
+  const int64_t now = options_.clock->NowMicros();
+  std::map<std::string, TableInfo> changed_tables;
+  std::map<std::string, SchemaVersionInfo> new_versions;
+  std::map<std::string, PartitionInfo> new_partitions;
+  std::vector<FileInfo> files;
+  std::vector<CatalogNotification> notes;
+  files.reserve(batch.size());
+
+  auto table_for = [&](const std::string& tk) -> TableInfo* {
+    if (auto it = changed_tables.find(tk); it != changed_tables.end()) return &it->second;
+    if (auto it = tables_.find(tk); it != tables_.end()) return &it->second;
+    return nullptr;
+  };
+
+  for (const auto& e : batch) {
+    if (e.database.empty() || e.table.empty() || e.key.empty()) {
+      spdlog::warn("catalog: skipping a file event without database/table/key ({})", e.key);
+      continue;
+    }
+    const std::string tk = TableKey(e.database, e.table);
+    TableInfo* table = table_for(tk);
+    if (!table) {
+      TableInfo t;
+      t.database = e.database;
+      t.name = e.table;
+      std::string lake = options_.lake_url;
+      while (!lake.empty() && lake.back() == '/') lake.pop_back();
+      t.location = lake + "/" + e.database + "/" + e.table + "/";
+      t.format = e.format;
+      for (const auto& kv : e.partition_values) t.partition_keys.push_back(kv.first);
+      t.created_at = now;
+      t.updated_at = now;
+      table = &changed_tables.emplace(tk, std::move(t)).first->second;
+      notes.push_back({"table_created", e.database, e.table, "", "", {}});
+    }
+    const std::string vk = tk + "/" + e.schema_version;
+    if (!versions_.count(vk) && !new_versions.count(vk)) {
+      SchemaVersionInfo v;
+      v.database = e.database;
+      v.table = e.table;
+      v.version = e.schema_version;
+      v.created_at = now;
+      FLOE_ASSIGN_OR_RETURN(v.columns, InferColumns(e, &v.source));
+      MergeResult m = MergeColumns(table->columns, v.columns);
+      v.added = m.added;
+      v.widened = m.widened;
+      v.conflicts = m.conflicts;
+      if (!changed_tables.count(tk)) table = &changed_tables.emplace(tk, *table).first->second;
+      table->columns = std::move(m.columns);
+      for (const auto& c : v.conflicts) table->conflicts.push_back("version " + v.version + ": " + c);
+      table->updated_at = now;
+      if (!v.added.empty() || !v.widened.empty() || !v.conflicts.empty()) {
+        std::vector<std::string> details;
+        for (const auto& a : v.added) details.push_back("added " + a);
+        for (const auto& w : v.widened) details.push_back("widened " + w);
+        for (const auto& c : v.conflicts) details.push_back("conflict " + c);
+        notes.push_back({"schema_changed", e.database, e.table, "", v.version, std::move(details)});
+      }
+      new_versions.emplace(vk, std::move(v));
+    }
+    const std::string spec = PartitionSpecOf(e);
+    const std::string pk = tk + "/" + spec;
+    if (!partitions_.count(pk) && !new_partitions.count(pk)) {
+      PartitionInfo p;
+      p.database = e.database;
+      p.table = e.table;
+      p.spec = spec;
+      p.values = e.partition_values;
+      p.schema_version = e.schema_version;
+      p.created_at = now;
+      new_partitions.emplace(pk, std::move(p));
+    }
+    FileInfo f;
+    f.key = e.key;
+    f.database = e.database;
+    f.table = e.table;
+    f.partition_spec = spec;
+    f.schema_version = e.schema_version;
+    f.format = e.format;
+    f.topic = e.topic;
+    f.kafka_partition = e.partition;
+    f.first_offset = e.first_offset;
+    f.last_offset = e.last_offset;
+    f.records = e.records;
+    f.bytes = e.bytes;
+    f.min_time = e.min_business_time_micros;
+    f.max_time = e.max_business_time_micros;
+    f.committed_at = now;
+    files.push_back(std::move(f));
+  }
+
+  const uint64_t before = store_->db().requests();
+  Status st = store_->Begin();
+  if (st.ok()) {
+    for (const auto& [tk, t] : changed_tables) {
+      if (st = store_->UpsertTable(t); !st.ok()) break;
+    }
+  }
+  if (st.ok()) {
+    for (const auto& [vk, v] : new_versions) {
+      if (st = store_->InsertSchemaVersion(v); !st.ok()) break;
+    }
+  }
+  if (st.ok() && !new_partitions.empty()) {
+    std::vector<PartitionInfo> parts;
+    for (auto& [pk, p] : new_partitions) parts.push_back(p);
+    st = store_->InsertPartitions(parts);
+  }
+  if (st.ok()) st = store_->InsertFiles(files);
+  if (st.ok()) st = store_->Commit();
+  if (!st.ok()) {
+    Status rb = store_->Rollback();
+    (void)rb;  // the connection may be gone; the original error is what matters
+    stats_.sql_statements += store_->db().requests() - before;
+    return st;
+  }
+  stats_.sql_statements += store_->db().requests() - before;
+  for (auto& [tk, t] : changed_tables) tables_[tk] = std::move(t);
+  for (auto& [vk, v] : new_versions) versions_.insert(vk);
+  for (auto& [pk, p] : new_partitions) partitions_.insert(pk);
+  stats_.files_registered += files.size();
+  ++stats_.flushes;
+  if (options_.notifications && !notes.empty()) options_.notifications->Notify(notes);
+  return Status::Ok();
+}
+
+void Catalog::Start() {
+  flusher_ = std::thread([this] {
+    std::unique_lock lock(run_mu_);
+    while (!stopping_) {
+      run_cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_interval_ms));
+      if (stopping_) break;
+      lock.unlock();
+      if (Status st = Flush(); !st.ok()) spdlog::warn("catalog: flush failed (will retry): {}", st.ToString());
+      lock.lock();
+    }
+  });
+}
+
+Status Catalog::Stop() {
+  {
+    std::lock_guard lock(run_mu_);
+    stopping_ = true;
+  }
+  run_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  return Flush();
+}
+
+CatalogStats Catalog::stats() {
+  std::lock_guard lock(store_mu_);
+  return stats_;
+}
+
+}  // namespace floe::catalog

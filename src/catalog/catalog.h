@@ -1,0 +1,120 @@
+// Catalog: keeps the catalog store current from file events — the in-process FileEventListener of
+// `floe run`/`floe demo`, and the engine behind `floe catalog serve` and `floe catalog rebuild`.
+//
+// Events are queued and written in batches (one transaction per flush: every `flush_interval_ms` from a
+// background thread once Start()ed, when `max_batch` events are waiting, and on Flush()/Stop()). Tables,
+// schema versions and partitions already known are cached, so the steady state costs one multi-row file
+// INSERT per 200 files and no object-store requests at all; only the first file of a new schema version is
+// read (its Parquet footer, a few ranged GETs) to infer and merge the table's columns. Re-delivered events
+// are harmless (files are keyed by object key).
+//
+// Thread safety: OnFileCommitted may be called from any thread; everything else is serialised internally.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "archive/file_events.h"
+#include "catalog/catalog_store.h"
+#include "catalog/hive_type.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "storage/object_store.h"
+
+namespace floe::catalog {
+
+// What the catalog announces (notifications.h delivers them).
+struct CatalogNotification {
+  std::string type;  // table_created | schema_changed | partition_complete | late_data
+  std::string database;
+  std::string table;
+  std::string partition;  // spec, for partition events
+  std::string version;    // schema version, for schema events
+  std::vector<std::string> details;  // added/widened/conflicting columns, or the late file keys
+};
+
+class NotificationSink {
+ public:
+  virtual ~NotificationSink() = default;
+  // Called after the flush that caused them committed, on the flushing thread.
+  virtual void Notify(const std::vector<CatalogNotification>& notifications) = 0;
+};
+
+struct CatalogOptions {
+  std::string lake_url;                       // store.url: table locations are <lake_url>/<db>/<table>/
+  storage::ObjectStore* store = nullptr;      // for reading footers of new schema versions; null: no inference
+  int64_t flush_interval_ms = 2000;
+  size_t max_batch = 10'000;
+  const Clock* clock = &SystemClock::Instance();
+  NotificationSink* notifications = nullptr;
+};
+
+struct CatalogStats {
+  uint64_t files_registered = 0;   // events written (re-deliveries included)
+  uint64_t flushes = 0;
+  uint64_t schema_inferences = 0;  // files whose footer/lines were read
+  uint64_t store_requests = 0;     // object-store requests made for inference
+  uint64_t sql_statements = 0;     // SQL statements sent (round trips)
+  uint64_t failed_flushes = 0;
+};
+
+class Catalog final : public archive::FileEventListener {
+ public:
+  static Result<std::unique_ptr<Catalog>> Open(std::unique_ptr<CatalogStore> store, CatalogOptions options);
+  ~Catalog() override;
+
+  void OnFileCommitted(const archive::FileCommittedEvent& event) override;
+  // Queues the events and flushes them now.
+  Status Ingest(const std::vector<archive::FileCommittedEvent>& events);
+  // Writes every queued event. On failure the events stay queued for the next flush.
+  Status Flush();
+
+  // Background flushing every flush_interval_ms; Stop() flushes what is left and joins.
+  void Start();
+  Status Stop();
+
+  CatalogStats stats();
+  // For readers (CLI, DDL): the store, used under the catalog's lock.
+  template <typename F>
+  auto WithStore(F&& f) {
+    std::lock_guard lock(store_mu_);
+    return f(*store_);
+  }
+
+ private:
+  Catalog(std::unique_ptr<CatalogStore> store, CatalogOptions options)
+      : store_(std::move(store)), options_(std::move(options)) {}
+  Status LoadCache();
+  Status FlushLocked(std::vector<archive::FileCommittedEvent> batch);
+  Result<Columns> InferColumns(const archive::FileCommittedEvent& event, std::string* source);
+
+  std::unique_ptr<CatalogStore> store_;
+  CatalogOptions options_;
+
+  std::mutex queue_mu_;
+  std::vector<archive::FileCommittedEvent> queue_;
+  int64_t last_flush_micros_ = 0;
+
+  std::mutex store_mu_;  // held while flushing or reading the store
+  std::map<std::string, TableInfo> tables_;  // "db/table"
+  std::set<std::string> versions_;           // "db/table/version"
+  std::set<std::string> partitions_;         // "db/table/spec"
+  CatalogStats stats_;
+
+  std::mutex run_mu_;
+  std::condition_variable run_cv_;
+  bool stopping_ = false;
+  std::thread flusher_;
+};
+
+// The partition directory of a file key under its table: "v=2/dt=2024-05-01/hour=12".
+std::string PartitionSpecOf(const archive::FileCommittedEvent& event);
+
+}  // namespace floe::catalog

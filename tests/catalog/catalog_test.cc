@@ -1,0 +1,347 @@
+// The catalog store, ingest, DDL and rebuild, run against SQLite and a real PostgreSQL.
+#include "catalog/catalog.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "catalog/catalog_error.h"
+#include "catalog/ddl.h"
+#include "catalog/key_pattern.h"
+#include "catalog/rebuild.h"
+#include "catalog/test_util.h"
+#include "storage/fault_injecting_object_store.h"
+#include "storage/memory_object_store.h"
+
+namespace floe::catalog {
+namespace {
+
+using columnar::LogicalKind;
+using columnar::Node;
+using columnar::PhysicalType;
+using storage::StoreOp;
+using testing::MakeEvent;
+using testing::ParquetBytes;
+
+columnar::Schema SchemaV1() {
+  return columnar::Schema(Node::Record(
+      "e",
+      {Node::Primitive("id", PhysicalType::kInt32, false),
+       Node::Primitive("name", PhysicalType::kByteArray, false, LogicalKind::kString),
+       Node::Primitive("_kafka_offset", PhysicalType::kInt64, false)},
+      false));
+}
+columnar::Schema SchemaV2() {  // id widened to bigint, country added
+  return columnar::Schema(Node::Record(
+      "e",
+      {Node::Primitive("id", PhysicalType::kInt64, false),
+       Node::Primitive("name", PhysicalType::kByteArray, false, LogicalKind::kString),
+       Node::Primitive("country", PhysicalType::kByteArray, false, LogicalKind::kString),
+       Node::Primitive("_kafka_offset", PhysicalType::kInt64, false)},
+      false));
+}
+columnar::Schema SchemaV3() {  // name becomes a number: a conflict
+  return columnar::Schema(Node::Record(
+      "e",
+      {Node::Primitive("id", PhysicalType::kInt64, false), Node::Primitive("name", PhysicalType::kDouble, false),
+       Node::Primitive("_kafka_offset", PhysicalType::kInt64, false)},
+      false));
+}
+
+class CatalogTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == "postgresql") {
+      std::string why;
+      url_ = testing::FreshPostgresUrl(&why);
+      if (url_.empty()) GTEST_SKIP() << "PostgreSQL test skipped: " << why;
+    } else {
+      url_ = testing::FreshSqliteUrl();
+    }
+  }
+
+  std::unique_ptr<Catalog> OpenCatalog(storage::ObjectStore* lake, const std::string& url = "") {
+    auto store = CatalogStore::Open(url.empty() ? url_ : url);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    if (!store.ok()) return nullptr;
+    CatalogOptions options;
+    options.lake_url = "s3://lake/prefix";
+    options.store = lake;
+    auto c = Catalog::Open(std::move(*store), options);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? std::move(*c) : nullptr;
+  }
+
+  // Writes a Parquet file for the event into the lake and returns the event with its real size.
+  archive::FileCommittedEvent PutFile(archive::FileCommittedEvent e, const columnar::Schema& schema) {
+    std::string bytes = ParquetBytes(schema, static_cast<int>(e.records), e.first_offset);
+    EXPECT_FALSE(bytes.empty());
+    e.bytes = bytes.size();
+    EXPECT_TRUE(lake_.Put(e.key, bytes).ok());
+    return e;
+  }
+
+  std::string url_;
+  storage::MemoryObjectStore lake_;
+};
+
+TEST_P(CatalogTest, IngestBuildsTablesVersionsPartitionsAndFiles) {
+  std::vector<archive::FileCommittedEvent> events = {
+      PutFile(MakeEvent("ads", "1", "2024-05-01", "10", 0, 0, 10, 0), SchemaV1()),
+      PutFile(MakeEvent("ads", "1", "2024-05-01", "10", 1, 0, 5, 0), SchemaV1()),
+      PutFile(MakeEvent("ads", "1", "2024-05-01", "11", 0, 10, 7, 0), SchemaV1()),
+      PutFile(MakeEvent("ads", "2", "2024-05-01", "11", 0, 17, 3, 0), SchemaV2()),
+  };
+  events[0].min_business_time_micros = 100;
+  events[1].max_business_time_micros = 900;
+  storage::FaultInjectingObjectStore counting(lake_);
+  auto catalog = OpenCatalog(&counting);
+  ASSERT_TRUE(catalog);
+  ASSERT_TRUE(catalog->Ingest(events).ok());
+
+  catalog->WithStore([&](CatalogStore& s) {
+    auto tables = s.ListTables();
+    ASSERT_TRUE(tables.ok()) << tables.status().ToString();
+    ASSERT_EQ(tables->size(), 1u);
+    const TableInfo& t = (*tables)[0];
+    EXPECT_EQ(t.database, "default");
+    EXPECT_EQ(t.name, "ads");
+    EXPECT_EQ(t.location, "s3://lake/prefix/default/ads/");
+    EXPECT_EQ(t.format, "parquet");
+    EXPECT_EQ(t.partition_keys, (std::vector<std::string>{"v", "dt", "hour"}));
+    EXPECT_EQ(ColumnsToJson(t.columns),
+              R"([{"name":"id","type":"bigint"},{"name":"name","type":"string"},)"
+              R"({"name":"_kafka_offset","type":"bigint"},{"name":"country","type":"string"}])");
+    EXPECT_TRUE(t.conflicts.empty());
+
+    auto versions = s.ListSchemaVersions("default", "ads");
+    ASSERT_TRUE(versions.ok());
+    ASSERT_EQ(versions->size(), 2u);
+    EXPECT_EQ((*versions)[1].version, "2");
+    EXPECT_EQ((*versions)[1].added, std::vector<std::string>{"country"});
+    EXPECT_EQ((*versions)[1].widened, std::vector<std::string>{"id: int -> bigint"});
+
+    auto parts = s.ListPartitions("default", "ads");
+    ASSERT_TRUE(parts.ok());
+    ASSERT_EQ(parts->size(), 3u);
+    EXPECT_EQ((*parts)[0].spec, "v=1/dt=2024-05-01/hour=10");
+    EXPECT_EQ((*parts)[0].files, 2u);
+    EXPECT_EQ((*parts)[0].records, 15u);
+    EXPECT_EQ((*parts)[0].bytes, events[0].bytes + events[1].bytes);
+    EXPECT_EQ((*parts)[0].min_time, 0);
+    EXPECT_EQ((*parts)[0].max_time, 900);
+    EXPECT_EQ((*parts)[2].spec, "v=2/dt=2024-05-01/hour=11");
+    EXPECT_EQ((*parts)[2].schema_version, "2");
+  });
+  // Only the first file of each schema version was read.
+  EXPECT_EQ(counting.calls(StoreOp::kHead), 2);
+  EXPECT_EQ(counting.calls(StoreOp::kList), 0);
+
+  // Re-delivered events change nothing and read nothing.
+  ASSERT_TRUE(catalog->Ingest(events).ok());
+  EXPECT_EQ(counting.calls(StoreOp::kHead), 2);
+  catalog->WithStore([&](CatalogStore& s) {
+    auto files = s.ListFiles("default", "ads");
+    ASSERT_TRUE(files.ok());
+    EXPECT_EQ(files->size(), 4u);
+  });
+}
+
+TEST_P(CatalogTest, ConflictingVersionIsKeptApartAndLeftOutOfDdl) {
+  auto catalog = OpenCatalog(&lake_);
+  ASSERT_TRUE(catalog);
+  ASSERT_TRUE(catalog->Ingest({PutFile(MakeEvent("t", "1", "2024-05-01", "10", 0, 0, 4, 0), SchemaV1()),
+                               PutFile(MakeEvent("t", "3", "2024-05-01", "10", 0, 4, 4, 0), SchemaV3())})
+                  .ok());
+  catalog->WithStore([&](CatalogStore& s) {
+    auto tables = s.ListTables();
+    ASSERT_TRUE(tables.ok());
+    EXPECT_EQ((*tables)[0].conflicts, std::vector<std::string>{"version 3: name: string vs double"});
+    EXPECT_EQ((*tables)[0].columns[1].type.ToString(), "string");
+    auto ddl = GenerateDdl(s, Dialect::kAthena);
+    ASSERT_TRUE(ddl.ok());
+    EXPECT_NE(ddl->find("-- schema version 3 conflicts"), std::string::npos) << *ddl;
+    EXPECT_EQ(ddl->find("`v`='3'"), std::string::npos) << *ddl;
+    EXPECT_NE(ddl->find("`v`='1'"), std::string::npos) << *ddl;
+  });
+}
+
+TEST_P(CatalogTest, SteadyStateCostsNoObjectStoreRequestsAndFewStatements) {
+  storage::FaultInjectingObjectStore counting(lake_);
+  auto catalog = OpenCatalog(&counting);
+  ASSERT_TRUE(catalog);
+  ASSERT_TRUE(catalog->Ingest({PutFile(MakeEvent("t", "1", "2024-05-01", "00", 0, 0, 1, 0), SchemaV1())}).ok());
+  const int64_t reads = counting.calls(StoreOp::kHead) + counting.calls(StoreOp::kGetRange);
+  const uint64_t statements = catalog->stats().sql_statements;
+  // 2 000 new files over 40 new partitions of a known table and version.
+  std::vector<archive::FileCommittedEvent> events;
+  for (int i = 0; i < 2000; ++i) {
+    const int hour = i % 40;
+    events.push_back(MakeEvent("t", "1", hour < 24 ? "2024-05-02" : "2024-05-03",
+                               (hour % 24 < 10 ? "0" : "") + std::to_string(hour % 24), i % 8, 1000 + i, 1, 100));
+  }
+  ASSERT_TRUE(catalog->Ingest(events).ok());
+  EXPECT_EQ(counting.calls(StoreOp::kHead) + counting.calls(StoreOp::kGetRange), reads);
+  EXPECT_EQ(counting.calls(StoreOp::kList), 0);
+  // BEGIN, one partition INSERT, 10 file INSERTs of 200 rows, COMMIT.
+  EXPECT_EQ(catalog->stats().sql_statements - statements, 13u);
+
+  // A reopened catalog knows the table, version and partitions from the store: still no reads.
+  catalog.reset();
+  auto again = OpenCatalog(&counting);
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(again->Ingest({MakeEvent("t", "1", "2024-05-02", "00", 0, 99999, 1, 100)}).ok());
+  EXPECT_EQ(counting.calls(StoreOp::kHead) + counting.calls(StoreOp::kGetRange), reads);
+}
+
+TEST_P(CatalogTest, FailedFlushKeepsEventsQueued) {
+  auto catalog = OpenCatalog(&lake_);
+  ASSERT_TRUE(catalog);
+  // The file is missing: inference fails, nothing is written, the event stays queued.
+  auto e = MakeEvent("t", "1", "2024-05-01", "00", 0, 0, 1, 10);
+  Status st = catalog->Ingest({e});
+  EXPECT_FALSE(st.ok());
+  catalog->WithStore([&](CatalogStore& s) { EXPECT_TRUE(s.ListTables()->empty()); });
+  PutFile(e, SchemaV1());
+  ASSERT_TRUE(catalog->Flush().ok());
+  catalog->WithStore([&](CatalogStore& s) { EXPECT_EQ(s.ListTables()->size(), 1u); });
+  EXPECT_EQ(catalog->stats().failed_flushes, 1u);
+}
+
+TEST_P(CatalogTest, BackgroundFlushing) {
+  auto store = CatalogStore::Open(url_);
+  ASSERT_TRUE(store.ok());
+  CatalogOptions options;
+  options.lake_url = "s3://lake";
+  options.store = &lake_;
+  options.flush_interval_ms = 20;
+  auto catalog = Catalog::Open(std::move(*store), options);
+  ASSERT_TRUE(catalog.ok());
+  (*catalog)->Start();
+  (*catalog)->OnFileCommitted(PutFile(MakeEvent("t", "1", "2024-05-01", "00", 0, 0, 2, 0), SchemaV1()));
+  for (int i = 0; i < 200 && (*catalog)->stats().files_registered == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ((*catalog)->stats().files_registered, 1u);
+  (*catalog)->OnFileCommitted(MakeEvent("t", "1", "2024-05-01", "00", 0, 2, 2, 0));
+  ASSERT_TRUE((*catalog)->Stop().ok());
+  EXPECT_EQ((*catalog)->stats().files_registered, 2u);
+}
+
+TEST_P(CatalogTest, DdlForEveryDialect) {
+  auto catalog = OpenCatalog(&lake_);
+  ASSERT_TRUE(catalog);
+  ASSERT_TRUE(catalog->Ingest({PutFile(MakeEvent("ads", "1", "2024-05-01", "10", 0, 0, 3, 0), SchemaV1()),
+                               PutFile(MakeEvent("ads", "2", "2024-05-01", "11", 0, 3, 3, 0), SchemaV2())})
+                  .ok());
+  catalog->WithStore([&](CatalogStore& s) {
+    auto athena = GenerateDdl(s, Dialect::kAthena);
+    ASSERT_TRUE(athena.ok());
+    EXPECT_EQ(*athena,
+              "CREATE DATABASE IF NOT EXISTS `default`;\n"
+              "CREATE EXTERNAL TABLE IF NOT EXISTS `default`.`ads` (\n"
+              "  `id` bigint,\n  `name` string,\n  `_kafka_offset` bigint,\n  `country` string\n)\n"
+              "PARTITIONED BY (`v` string, `dt` string, `hour` string)\n"
+              "STORED AS PARQUET\n"
+              "LOCATION 's3://lake/prefix/default/ads/';\n"
+              "ALTER TABLE `default`.`ads` ADD IF NOT EXISTS\n"
+              "  PARTITION (`v`='1', `dt`='2024-05-01', `hour`='10') "
+              "LOCATION 's3://lake/prefix/default/ads/v=1/dt=2024-05-01/hour=10/'\n"
+              "  PARTITION (`v`='2', `dt`='2024-05-01', `hour`='11') "
+              "LOCATION 's3://lake/prefix/default/ads/v=2/dt=2024-05-01/hour=11/';\n");
+    auto spark = GenerateDdl(s, Dialect::kSpark, "ads");
+    ASSERT_TRUE(spark.ok());
+    EXPECT_NE(spark->find("USING PARQUET\nPARTITIONED BY (`v`, `dt`, `hour`)"), std::string::npos) << *spark;
+    EXPECT_NE(spark->find("  `hour` string\n)"), std::string::npos) << *spark;
+    auto trino = GenerateDdl(s, Dialect::kTrino, "default.ads");
+    ASSERT_TRUE(trino.ok());
+    EXPECT_NE(trino->find("CREATE TABLE IF NOT EXISTS hive.\"default\".\"ads\" (\n  \"id\" bigint,"),
+              std::string::npos) << *trino;
+    EXPECT_NE(trino->find("partitioned_by = ARRAY['v', 'dt', 'hour']"), std::string::npos) << *trino;
+    EXPECT_NE(trino->find("CALL hive.system.register_partition('default', 'ads', ARRAY['v', 'dt', 'hour'], "
+                          "ARRAY['2', '2024-05-01', '11'], 's3://lake/prefix/default/ads/v=2/dt=2024-05-01/hour=11/');"),
+              std::string::npos) << *trino;
+    auto hive = GenerateDdl(s, Dialect::kHive);
+    ASSERT_TRUE(hive.ok());
+    EXPECT_EQ(*hive, *athena);  // Parquet tables read the same in both
+    auto duck = GenerateDdl(s, Dialect::kDuckDb);
+    ASSERT_TRUE(duck.ok());
+    EXPECT_EQ(*duck,
+              "CREATE SCHEMA IF NOT EXISTS \"default\";\n"
+              "CREATE OR REPLACE VIEW \"default\".\"ads\" AS SELECT * FROM read_parquet([\n"
+              "  's3://lake/prefix/default/ads/v=1/dt=2024-05-01/hour=10/ads+0+0.parquet',\n"
+              "  's3://lake/prefix/default/ads/v=2/dt=2024-05-01/hour=11/ads+0+3.parquet'\n"
+              "], hive_partitioning = true, union_by_name = true);\n");
+    auto missing = GenerateDdl(s, Dialect::kDuckDb, "nope");
+    EXPECT_TRUE(missing.status().Is(CatalogError::kNotFound));
+  });
+  EXPECT_FALSE(ParseDialect("oracle").ok());
+}
+
+TEST_P(CatalogTest, RebuildFromListingEqualsIncremental) {
+  std::vector<archive::FileCommittedEvent> events;
+  for (int i = 0; i < 12; ++i) {
+    const std::string version = i < 8 ? "1" : "2";
+    auto e = MakeEvent(i % 3 ? "ads" : "payments", version, "2024-05-0" + std::to_string(1 + i % 2),
+                       "1" + std::to_string(i % 4), i % 2, 100 * i, 5 + i, 0);
+    events.push_back(PutFile(e, version == "1" ? SchemaV1() : SchemaV2()));
+  }
+  ASSERT_TRUE(lake_.Put("_floe/catalog.db", "not a lake file").ok());
+  ASSERT_TRUE(lake_.Put("default/ads/v=1/dt=2024-05-01/hour=10/_SUCCESS", "").ok());
+
+  auto incremental = OpenCatalog(&lake_);
+  ASSERT_TRUE(incremental);
+  ASSERT_TRUE(incremental->Ingest(events).ok());
+
+  std::string rebuilt_url;
+  if (GetParam() == "postgresql") {
+    std::string why;
+    rebuilt_url = testing::FreshPostgresUrl(&why);
+  } else {
+    rebuilt_url = testing::FreshSqliteUrl();
+  }
+  auto rebuilt = OpenCatalog(&lake_, rebuilt_url);
+  ASSERT_TRUE(rebuilt);
+  auto pattern = KeyPattern::Create(PatternForPathFormat("v={schema_version}/dt={date}/hour={hour}"));
+  ASSERT_TRUE(pattern.ok());
+  auto stats = RebuildFromListing(lake_, {*pattern}, *rebuilt);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->files_registered, 12u);
+  EXPECT_EQ(stats->skipped, 2u);
+
+  auto dump = [](Catalog& c) {
+    return c.WithStore([](CatalogStore& s) {
+      std::string out;
+      auto tables = s.ListTables();
+      for (const auto& t : *tables) {
+        out += "table " + t.database + "." + t.name + " " + t.location + " " + t.format + " " +
+               ColumnsToJson(t.columns) + "\n";
+        auto versions = s.ListSchemaVersions(t.database, t.name);
+        auto partitions = s.ListPartitions(t.database, t.name);
+        auto files = s.ListFiles(t.database, t.name);
+        for (const auto& v : *versions) {
+          out += " version " + v.version + " " + v.source + " " + ColumnsToJson(v.columns) + "\n";
+        }
+        for (const auto& p : *partitions) {
+          out += " partition " + p.spec + " " + std::to_string(p.files) + " " + std::to_string(p.records) + " " +
+                 std::to_string(p.bytes) + "\n";
+        }
+        for (const auto& f : *files) {
+          out += " file " + f.key + " " + f.topic + " " + std::to_string(f.kafka_partition) + " " +
+                 std::to_string(f.first_offset) + ".." + std::to_string(f.last_offset) + " " +
+                 std::to_string(f.records) + " " + std::to_string(f.bytes) + " " + f.format + "\n";
+        }
+      }
+      return out;
+    });
+  };
+  const std::string a = dump(*incremental), b = dump(*rebuilt);
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, b);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, CatalogTest, ::testing::Values("sqlite", "postgresql"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace floe::catalog
