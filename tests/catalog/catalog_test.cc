@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 
 #include "catalog/catalog_error.h"
 #include "catalog/ddl.h"
@@ -192,6 +194,44 @@ TEST_P(CatalogTest, SteadyStateCostsNoObjectStoreRequestsAndFewStatements) {
   ASSERT_TRUE(again);
   ASSERT_TRUE(again->Ingest({MakeEvent("t", "1", "2024-05-02", "00", 0, 99999, 1, 100)}).ok());
   EXPECT_EQ(counting.calls(StoreOp::kHead) + counting.calls(StoreOp::kGetRange), reads);
+}
+
+// The cost figure of docs/PERFORMANCE.md: new files of 24 known tables (2 days x 24 hours of partitions,
+// 8 Kafka partitions) in the catalog's default batches: no list or read of the lake, one SQL statement per
+// 200 files plus the new partitions. 5 000 files in `make test`; FLOE_CATALOG_COST_FILES=100000 for the figure.
+TEST_P(CatalogTest, NewFilesCostNoListsAndFewStatements) {
+  storage::FaultInjectingObjectStore counting(lake_);
+  auto catalog = OpenCatalog(&counting);
+  ASSERT_TRUE(catalog);
+  std::vector<archive::FileCommittedEvent> warm;
+  for (int t = 0; t < 24; ++t) {
+    warm.push_back(PutFile(MakeEvent("t" + std::to_string(t), "1", "2024-05-01", "00", 0, 0, 1, 0), SchemaV1()));
+  }
+  ASSERT_TRUE(catalog->Ingest(warm).ok());
+  const int64_t reads_before = counting.calls(StoreOp::kHead) + counting.calls(StoreOp::kGetRange);
+  const uint64_t statements_before = catalog->stats().sql_statements;
+  const char* env = std::getenv("FLOE_CATALOG_COST_FILES");
+  const int kFiles = env ? std::atoi(env) : 5'000;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kFiles; ++i) {
+    const int hour = (i / 24) % 48;
+    catalog->OnFileCommitted(MakeEvent("t" + std::to_string(i % 24), "1", hour < 24 ? "2024-05-02" : "2024-05-03",
+                                       (hour % 24 < 10 ? "0" : "") + std::to_string(hour % 24), i % 8, 1 + i, 100,
+                                       50'000));
+  }
+  ASSERT_TRUE(catalog->Flush().ok());
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const uint64_t statements = catalog->stats().sql_statements - statements_before;
+  std::printf("[ figure   ] %s: %d files registered in %.2f s, %llu SQL statements, %lld object-store requests\n",
+              GetParam().c_str(), kFiles, seconds, static_cast<unsigned long long>(statements),
+              static_cast<long long>(counting.calls(StoreOp::kHead) + counting.calls(StoreOp::kGetRange) - reads_before +
+                                     counting.calls(StoreOp::kList)));
+  EXPECT_EQ(counting.calls(StoreOp::kList), 0);
+  EXPECT_EQ(counting.calls(StoreOp::kHead) + counting.calls(StoreOp::kGetRange), reads_before);
+  // Flushes of 10 000 events: BEGIN, partitions, 50 file INSERTs, COMMIT each.
+  const uint64_t flushes = (kFiles + 9'999) / 10'000;
+  EXPECT_LE(statements, flushes * (2 + 1 + 50) + 10);
+  EXPECT_EQ(catalog->stats().files_registered, static_cast<uint64_t>(kFiles + 24));
 }
 
 TEST_P(CatalogTest, FailedFlushKeepsEventsQueued) {
