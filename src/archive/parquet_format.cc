@@ -1,5 +1,7 @@
 #include "archive/parquet_format.h"
 
+#include <algorithm>
+
 #include "archive/archive_error.h"
 #include "parquet/errors.h"
 #include "parquet/file_writer.h"
@@ -9,16 +11,30 @@ namespace {
 
 class ParquetWriter final : public FileFormatWriter {
  public:
-  ParquetWriter(std::unique_ptr<parquet::ParquetFileWriter> writer, std::unique_ptr<ByteSink> sink)
-      : writer_(std::move(writer)), sink_(std::move(sink)) {}
+  ParquetWriter(std::unique_ptr<parquet::ParquetFileWriter> writer, std::unique_ptr<ByteSink> sink,
+                std::shared_ptr<std::vector<parquet::ParquetFileWriter*>> open)
+      : writer_(std::move(writer)), sink_(std::move(sink)), open_(std::move(open)) {
+    open_->push_back(writer_.get());
+  }
+  ~ParquetWriter() override { std::erase(*open_, writer_.get()); }
 
   Status Append(const RecordContext& context, const DecodedRecord& record) override {
     if (!record.columns)
       return Error(ArchiveError::kConfig, "the connector's decoder does not produce columns for Parquet");
     Status st = writer_->Append(*record.columns);
-    if (st.Is(parquet::ParquetError::kMemoryPressure)) {
-      FLOE_RETURN_IF_ERROR(writer_->FlushPages());
+    if (!st.Is(parquet::ParquetError::kMemoryPressure)) return st;
+    FLOE_RETURN_IF_ERROR(writer_->FlushPages());
+    st = writer_->Append(*record.columns);
+    if (!st.Is(parquet::ParquetError::kMemoryPressure)) return st;
+    // The budget is held by the other open files: finish their pages, largest holder first.
+    std::vector<std::pair<size_t, parquet::ParquetFileWriter*>> others;
+    for (auto* w : *open_)
+      if (w != writer_.get()) others.emplace_back(w->buffered_bytes(), w);
+    std::sort(others.rbegin(), others.rend());
+    for (const auto& [bytes, w] : others) {
+      FLOE_RETURN_IF_ERROR(w->FlushPages());
       st = writer_->Append(*record.columns);
+      if (!st.Is(parquet::ParquetError::kMemoryPressure)) return st;
     }
     return st;
   }
@@ -33,6 +49,7 @@ class ParquetWriter final : public FileFormatWriter {
  private:
   std::unique_ptr<parquet::ParquetFileWriter> writer_;
   std::unique_ptr<ByteSink> sink_;
+  std::shared_ptr<std::vector<parquet::ParquetFileWriter*>> open_;
 };
 
 }  // namespace
@@ -44,7 +61,7 @@ Result<std::unique_ptr<FileFormatWriter>> ParquetFormat::Open(std::unique_ptr<By
   if (!first.writer_schema.empty()) options.key_value_metadata.emplace_back("avro.schema", first.writer_schema);
   FLOE_ASSIGN_OR_RETURN(auto writer,
                         parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_));
-  return std::unique_ptr<FileFormatWriter>(new ParquetWriter(std::move(writer), std::move(sink)));
+  return std::unique_ptr<FileFormatWriter>(new ParquetWriter(std::move(writer), std::move(sink), open_));
 }
 
 }  // namespace floe::archive
