@@ -104,7 +104,13 @@ Status Catalog::LoadCache() {
     FLOE_ASSIGN_OR_RETURN(auto versions, store_->ListSchemaVersions(t.database, t.name));
     for (const auto& v : versions) versions_.insert(tk + "/" + v.version);
     FLOE_ASSIGN_OR_RETURN(auto parts, store_->ListPartitions(t.database, t.name));
-    for (const auto& p : parts) partitions_.insert(tk + "/" + p.spec);
+    for (const auto& p : parts) {
+      partitions_.insert(tk + "/" + p.spec);
+      if (auto hour = HourStartOf(p.values)) {
+        hours_[tk + "/" + p.spec] = {t.database, t.name, p.spec, *hour, p.complete, p.dirty};
+        if (!p.complete) open_hours_.insert(tk + "/" + p.spec);
+      }
+    }
     tables_.emplace(tk, std::move(t));
   }
   return Status::Ok();
@@ -138,7 +144,7 @@ Status Catalog::Flush() {
     batch.swap(queue_);
     last_flush_micros_ = options_.clock->MonotonicMicros();
   }
-  if (batch.empty()) return Status::Ok();
+  if (batch.empty() && open_hours_.empty()) return Status::Ok();
   Status st = FlushLocked(batch);
   if (!st.ok()) {
     ++stats_.failed_flushes;
@@ -209,7 +215,9 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
   std::map<std::string, PartitionInfo> new_partitions;
   std::vector<FileInfo> files;
   std::vector<CatalogNotification> notes;
+  std::map<std::string, HourState> hour_updates;  // new hourly partitions and changed flags
   files.reserve(batch.size());
+  const int64_t mono = options_.clock->MonotonicMicros();
 
   auto table_for = [&](const std::string& tk) -> TableInfo* {
     if (auto it = changed_tables.find(tk); it != changed_tables.end()) return &it->second;
@@ -265,7 +273,17 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
     }
     const std::string spec = PartitionSpecOf(e);
     const std::string pk = tk + "/" + spec;
+    tracker_.OnFile(tk, e.topic, e.partition, e.max_business_time_micros, mono);
+    if (auto it = hours_.find(pk); it != hours_.end() && it->second.complete) {
+      // Late data, unless this is a re-delivered event of a file the catalog already has (rare: one lookup).
+      FLOE_ASSIGN_OR_RETURN(bool known, store_->HasFile(e.key));
+      if (!known) {
+        hour_updates.emplace(pk, it->second).first->second.dirty = true;
+        notes.push_back({"late_data", e.database, e.table, spec, e.schema_version, {e.key}});
+      }
+    }
     if (!partitions_.count(pk) && !new_partitions.count(pk)) {
+      if (auto hour = HourStartOf(e.partition_values)) hour_updates[pk] = {e.database, e.table, spec, *hour};
       PartitionInfo p;
       p.database = e.database;
       p.table = e.table;
@@ -294,6 +312,24 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
     files.push_back(std::move(f));
   }
 
+  // Hours that every partition of their table has moved past (or that idle partitions no longer hold).
+  std::vector<std::string> candidates(open_hours_.begin(), open_hours_.end());
+  for (const auto& [pk, h] : hour_updates) {
+    if (!h.complete && !open_hours_.count(pk)) candidates.push_back(pk);
+  }
+  std::vector<std::string> completed;
+  for (const auto& pk : candidates) {
+    auto upd = hour_updates.find(pk);
+    HourState h = upd != hour_updates.end() ? upd->second : hours_.at(pk);
+    auto frontier = tracker_.Frontier(TableKey(h.database, h.table), mono);
+    if (!frontier || h.hour_start >= *frontier) continue;
+    h.complete = true;
+    hour_updates[pk] = h;
+    completed.push_back(pk);
+    notes.push_back({"partition_complete", h.database, h.table, h.spec, "", {}});
+  }
+  if (files.empty() && completed.empty() && hour_updates.empty()) return Status::Ok();
+
   const uint64_t before = store_->db().requests();
   Status st = store_->Begin();
   if (st.ok()) {
@@ -312,6 +348,12 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
     st = store_->InsertPartitions(parts);
   }
   if (st.ok()) st = store_->InsertFiles(files);
+  for (const auto& [pk, h] : hour_updates) {
+    if (!st.ok()) break;
+    if (h.complete || h.dirty) {
+      st = store_->SetPartitionState(h.database, h.table, h.spec, h.complete, h.dirty, h.complete ? now : 0);
+    }
+  }
   if (st.ok()) st = store_->Commit();
   if (!st.ok()) {
     Status rb = store_->Rollback();
@@ -323,10 +365,33 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
   for (auto& [tk, t] : changed_tables) tables_[tk] = std::move(t);
   for (auto& [vk, v] : new_versions) versions_.insert(vk);
   for (auto& [pk, p] : new_partitions) partitions_.insert(pk);
+  for (auto& [pk, h] : hour_updates) {
+    if (h.complete) {
+      open_hours_.erase(pk);
+    } else {
+      open_hours_.insert(pk);
+    }
+    hours_[pk] = std::move(h);
+  }
+  if (options_.success_marker && options_.store) {
+    for (const auto& pk : completed) {
+      const HourState& h = hours_.at(pk);
+      const std::string key = h.database + "/" + h.table + "/" + h.spec + "/_SUCCESS";
+      if (Status put = options_.store->Put(key, ""); !put.ok()) {
+        spdlog::warn("catalog: cannot write {}: {}", key, put.ToString());
+      }
+    }
+  }
   stats_.files_registered += files.size();
   ++stats_.flushes;
   if (options_.notifications && !notes.empty()) options_.notifications->Notify(notes);
   return Status::Ok();
+}
+
+void Catalog::OnPartitionIdle(const std::string& database, const std::string& table, const std::string& topic,
+                              int32_t partition) {
+  std::lock_guard lock(store_mu_);
+  tracker_.MarkIdle(TableKey(database, table), topic, partition);
 }
 
 void Catalog::Start() {

@@ -23,6 +23,7 @@
 
 #include "archive/file_events.h"
 #include "catalog/catalog_store.h"
+#include "catalog/completeness.h"
 #include "catalog/hive_type.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -54,6 +55,12 @@ struct CatalogOptions {
   size_t max_batch = 10'000;
   const Clock* clock = &SystemClock::Instance();
   NotificationSink* notifications = nullptr;
+  // Completeness (completeness.h) of hourly partitions (`dt` + `hour` values): grace past the hour's end,
+  // and how long a Kafka partition without files counts as idle. A `_SUCCESS` object is written into each
+  // partition that completes when success_marker is set.
+  int64_t completeness_grace_ms = 300'000;
+  int64_t completeness_idle_ms = 600'000;
+  bool success_marker = false;
 };
 
 struct CatalogStats {
@@ -76,6 +83,11 @@ class Catalog final : public archive::FileEventListener {
   // Writes every queued event. On failure the events stay queued for the next flush.
   Status Flush();
 
+  // The archiver's word that (topic, partition) is caught up: it holds back no hour of the table until its
+  // next file. Takes effect at the next flush.
+  void OnPartitionIdle(const std::string& database, const std::string& table, const std::string& topic,
+                       int32_t partition);
+
   // Background flushing every flush_interval_ms; Stop() flushes what is left and joins.
   void Start();
   Status Stop();
@@ -90,7 +102,9 @@ class Catalog final : public archive::FileEventListener {
 
  private:
   Catalog(std::unique_ptr<CatalogStore> store, CatalogOptions options)
-      : store_(std::move(store)), options_(std::move(options)) {}
+      : store_(std::move(store)),
+        options_(std::move(options)),
+        tracker_(options_.completeness_grace_ms * 1000, options_.completeness_idle_ms * 1000) {}
   Status LoadCache();
   Status FlushLocked(std::vector<archive::FileCommittedEvent> batch);
   Result<Columns> InferColumns(const archive::FileCommittedEvent& event, std::string* source);
@@ -106,6 +120,15 @@ class Catalog final : public archive::FileEventListener {
   std::map<std::string, TableInfo> tables_;  // "db/table"
   std::set<std::string> versions_;           // "db/table/version"
   std::set<std::string> partitions_;         // "db/table/spec"
+  struct HourState {
+    std::string database, table, spec;
+    int64_t hour_start = 0;
+    bool complete = false;
+    bool dirty = false;
+  };
+  std::map<std::string, HourState> hours_;  // "db/table/spec" of hourly partitions
+  std::set<std::string> open_hours_;        // those not complete yet
+  CompletenessTracker tracker_;
   CatalogStats stats_;
 
   std::mutex run_mu_;

@@ -160,6 +160,11 @@ Status CatalogStore::SetPartitionState(const std::string& database, const std::s
       {int64_t{complete}, int64_t{dirty}, completed_at, database, table, spec});
 }
 
+Result<bool> CatalogStore::HasFile(const std::string& key) {
+  FLOE_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT 1 FROM floe_files WHERE file_key = ?", {key}));
+  return !rows.empty();
+}
+
 Result<std::vector<TableInfo>> CatalogStore::ListTables() {
   FLOE_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT db_name, table_name, location, format, partition_keys, "
                                               "columns_json, conflicts, created_at, updated_at FROM floe_tables "

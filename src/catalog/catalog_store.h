@@ -104,6 +104,7 @@ class CatalogStore {
   Status SetPartitionState(const std::string& database, const std::string& table, const std::string& spec,
                            bool complete, bool dirty, int64_t completed_at);
 
+  Result<bool> HasFile(const std::string& key);
   Result<std::vector<TableInfo>> ListTables();
   Result<std::vector<SchemaVersionInfo>> ListSchemaVersions(const std::string& database, const std::string& table);
   Result<std::vector<PartitionInfo>> ListPartitions(const std::string& database, const std::string& table);

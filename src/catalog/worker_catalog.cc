@@ -46,6 +46,9 @@ Result<std::unique_ptr<WorkerCatalog>> OpenWorkerCatalog(const config::Config& c
   options.lake_url = config.worker.GetString("store.url");
   options.store = wc->store.get();
   options.flush_interval_ms = config.worker.GetInt("catalog.flush.interval.ms");
+  options.completeness_grace_ms = config.worker.GetInt("catalog.completeness.grace.ms");
+  options.completeness_idle_ms = config.worker.GetInt("catalog.completeness.idle.ms");
+  options.success_marker = config.worker.GetBool("catalog.success.marker");
   FLOE_ASSIGN_OR_RETURN(wc->catalog, Catalog::Open(std::move(store), options));
   if (start) wc->catalog->Start();
   return wc;

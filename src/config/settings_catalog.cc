@@ -24,6 +24,18 @@ const std::vector<SettingDef>& CatalogSettings() {
        "(`<topic>+<partition>+<offset>.<ext>`). Empty: `{database}/{table}/<path.format>/{file}` for each "
        "connector's `path.format`.",
        {}, {}, {}, "low"},
+      {"catalog.completeness.grace.ms", T::kInt, S::kWorker, "300000",
+       "An hour of a table is complete once every Kafka partition feeding it has committed data past the "
+       "hour's end plus this grace (or is idle); completion is recorded (and announced), later data for it "
+       "marks it dirty and raises a late-data event.",
+       0, 7LL * 24 * 3'600'000, {}, "medium"},
+      {"catalog.completeness.idle.ms", T::kInt, S::kWorker, "600000",
+       "A Kafka partition that has committed no file for this long holds no hour back (it is idle).", 1'000,
+       7LL * 24 * 3'600'000, {}, "low"},
+      {"catalog.success.marker", T::kBool, S::kWorker, "false",
+       "Write an empty `_SUCCESS` object into each hourly partition when it becomes complete, for tools that "
+       "wait for Hadoop-style markers.",
+       {}, {}, {}, "low"},
   };
   return table;
 }

@@ -8,6 +8,8 @@
 #include <cstdlib>
 
 #include "catalog/catalog_error.h"
+#include "catalog/completeness.h"
+#include "common/clock.h"
 #include "catalog/ddl.h"
 #include "catalog/key_pattern.h"
 #include "catalog/rebuild.h"
@@ -232,6 +234,70 @@ TEST_P(CatalogTest, NewFilesCostNoListsAndFewStatements) {
   const uint64_t flushes = (kFiles + 9'999) / 10'000;
   EXPECT_LE(statements, flushes * (2 + 1 + 50) + 10);
   EXPECT_EQ(catalog->stats().files_registered, static_cast<uint64_t>(kFiles + 24));
+}
+
+TEST_P(CatalogTest, HoursCompleteThenLateDataMarksThemDirty) {
+  constexpr int64_t kMinute = 60'000'000;
+  const int64_t h10 = *HourStartOf({{"dt", "2024-05-01"}, {"hour", "10"}});
+  ManualClock clock(h10);
+  auto store = CatalogStore::Open(url_);
+  ASSERT_TRUE(store.ok());
+  CatalogOptions options;
+  options.lake_url = "s3://lake";
+  options.store = &lake_;
+  options.clock = &clock;
+  options.success_marker = true;
+  struct Sink : NotificationSink {
+    void Notify(const std::vector<CatalogNotification>& n) override {
+      for (const auto& x : n) got.push_back(x.type + " " + x.partition);
+    }
+    std::vector<std::string> got;
+  } sink;
+  options.notifications = &sink;
+  auto catalog = Catalog::Open(std::move(*store), options);
+  ASSERT_TRUE(catalog.ok());
+  auto event = [&](const std::string& hour, int32_t partition, int64_t offset, int64_t max_time) {
+    auto e = MakeEvent("t", "1", "2024-05-01", hour, partition, offset, 1, 10);
+    e.max_business_time_micros = max_time;
+    return e;
+  };
+  // Partition 0 is at 12:30, partition 1 (skewed) at 10:40: nothing is complete.
+  ASSERT_TRUE((*catalog)->Ingest({PutFile(event("10", 0, 0, h10 + 30 * kMinute), SchemaV1()),
+                                  event("12", 0, 1, h10 + 150 * kMinute), event("10", 1, 0, h10 + 40 * kMinute)})
+                  .ok());
+  auto states = [&] {
+    return (*catalog)->WithStore([](CatalogStore& s) {
+      std::string out;
+      auto parts = s.ListPartitions("default", "t");
+      for (const auto& p : *parts) {
+        out += p.spec.substr(18) + (p.complete ? " complete" : " open") + (p.dirty ? " dirty" : "") + "; ";
+      }
+      return out;
+    });
+  };
+  EXPECT_EQ(states(), "hour=10 open; hour=12 open; ");
+  // Partition 1 reaches 11:06 (past 11:00 + 5 min grace): hour 10 completes, with a _SUCCESS marker.
+  clock.Advance(kMinute);
+  ASSERT_TRUE((*catalog)->Ingest({event("11", 1, 1, h10 + 66 * kMinute)}).ok());
+  EXPECT_EQ(states(), "hour=10 complete; hour=11 open; hour=12 open; ");
+  EXPECT_TRUE(lake_.Head("default/t/v=1/dt=2024-05-01/hour=10/_SUCCESS").ok());
+  // A re-delivered event of hour 10 is not late data; a new file is.
+  ASSERT_TRUE((*catalog)->Ingest({event("10", 1, 0, h10 + 40 * kMinute)}).ok());
+  EXPECT_EQ(states(), "hour=10 complete; hour=11 open; hour=12 open; ");
+  ASSERT_TRUE((*catalog)->Ingest({event("10", 1, 2, h10 + 66 * kMinute)}).ok());
+  EXPECT_EQ(states(), "hour=10 complete dirty; hour=11 open; hour=12 open; ");
+  // Partition 1 goes quiet (idle): nothing holds hours 11 and 12 back any more; partition 0's own progress
+  // (12:30) completes hour 11 only, until it is idle too.
+  (*catalog)->OnPartitionIdle("default", "t", "t", 1);
+  ASSERT_TRUE((*catalog)->Flush().ok());
+  EXPECT_EQ(states(), "hour=10 complete dirty; hour=11 complete; hour=12 open; ");
+  clock.Advance(11 * kMinute);
+  ASSERT_TRUE((*catalog)->Flush().ok());
+  EXPECT_EQ(states(), "hour=10 complete dirty; hour=11 complete; hour=12 complete; ");
+  EXPECT_EQ(sink.got, (std::vector<std::string>{
+                          "table_created ", "schema_changed ", "partition_complete v=1/dt=2024-05-01/hour=10",
+                          "late_data v=1/dt=2024-05-01/hour=10", "partition_complete v=1/dt=2024-05-01/hour=11",
+                          "partition_complete v=1/dt=2024-05-01/hour=12"}));
 }
 
 TEST_P(CatalogTest, FailedFlushKeepsEventsQueued) {
