@@ -59,9 +59,20 @@ Result<std::unique_ptr<FileFormatWriter>> ParquetFormat::Open(std::unique_ptr<By
   if (!first.columns) return Error(ArchiveError::kConfig, "format parquet needs a decoder that produces columns");
   parquet::WriterOptions options = options_;
   if (!first.writer_schema.empty()) options.key_value_metadata.emplace_back("avro.schema", first.writer_schema);
-  FLOE_ASSIGN_OR_RETURN(auto writer,
-                        parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_));
-  return std::unique_ptr<FileFormatWriter>(new ParquetWriter(std::move(writer), std::move(sink), open_));
+  auto writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
+  if (!writer.ok() && writer.status().Is(parquet::ParquetError::kMemoryPressure)) {
+    // No room for even the new file's fixed part: finish the open files' pages, largest holder first.
+    std::vector<std::pair<size_t, parquet::ParquetFileWriter*>> open;
+    for (auto* w : *open_) open.emplace_back(w->buffered_bytes(), w);
+    std::sort(open.rbegin(), open.rend());
+    for (const auto& [bytes, w] : open) {
+      FLOE_RETURN_IF_ERROR(w->FlushPages());
+      writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
+      if (writer.ok() || !writer.status().Is(parquet::ParquetError::kMemoryPressure)) break;
+    }
+  }
+  if (!writer.ok()) return writer.status();
+  return std::unique_ptr<FileFormatWriter>(new ParquetWriter(std::move(*writer), std::move(sink), open_));
 }
 
 }  // namespace floe::archive
