@@ -13,7 +13,10 @@
 #include "archive/archive_error.h"
 #include "kafka/kafka_error.h"
 #include "archive/avro_json_decoder.h"
+#include "archive/json_columnar_decoder.h"
 #include "archive/parquet_format.h"
+#include "archive/raw_bytes_decoder.h"
+#include "json/json_schema.h"
 #include "archive/store_settings.h"
 #include "registry/subject_name.h"
 
@@ -35,6 +38,7 @@ struct Archiver::Connector {
   std::optional<TableLayout> layout;
   std::map<std::string, std::unique_ptr<PartitionWriterContext>, std::less<>> contexts;  // per topic
   KafkaColumnOptions kafka_columns;
+  bool json_input = false;
   FieldTransforms transforms;
   std::string transformed;  // scratch: a JSON value after transforms
   std::string candidates;  // timestamp.fields, for messages
@@ -162,11 +166,30 @@ Status Archiver::InitConnector(const config::ConnectorConfig& cc, std::vector<st
   }
   c->kafka_columns.key = cc.values.GetBool("store.kafka.keys");
   c->kafka_columns.headers = cc.values.GetBool("store.kafka.headers");
-  if (cc.values.GetString("input.format") == "avro") {
+  const std::string input = cc.values.GetString("input.format");
+  c->json_input = input == "json";
+  if (input == "avro") {
     FLOE_RETURN_IF_ERROR(EnsureRegistry());
     c->decoder = std::make_unique<ConfluentAvroDecoder>(
         *c->times, *registry_, parquet ? ConfluentAvroDecoder::Output::kColumns : ConfluentAvroDecoder::Output::kJson,
         c->kafka_columns, &c->transforms);
+  } else if (input == "bytes") {
+    c->decoder = std::make_unique<RawBytesDecoder>(
+        parquet ? RawBytesDecoder::Output::kColumns : RawBytesDecoder::Output::kJson, c->kafka_columns);
+  } else if (parquet) {
+    if (!json_history_) json_history_ = std::make_unique<json::ObjectStoreSchemaHistory>(*store_);
+    JsonColumnarOptions jo;
+    Connector* raw = c.get();
+    jo.table_dir = [raw](std::string_view topic) {
+      return raw->layout->DatabaseFor(topic, raw->name) + "/" + raw->layout->TableFor(topic, raw->name);
+    };
+    jo.kafka_columns = c->kafka_columns;
+    if (const std::string file = cc.values.GetString("json.schema.file"); !file.empty()) {
+      auto declared = json::LoadJsonSchemaFile(file, "event");
+      if (!declared.ok()) return declared.status().WithContext("connector '" + c->name + "': json.schema.file");
+      jo.declared = std::move(declared).value();
+    }
+    c->decoder = std::make_unique<JsonColumnarDecoder>(*c->times, *json_history_, std::move(jo));
   } else {
     c->decoder = std::make_unique<JsonRecordDecoder>(*c->times);
   }
@@ -467,14 +490,13 @@ Status Archiver::Process(Connector& connector, PartitionWriter& writer, const ka
         decoded = connector.decoder->DecodeTombstone(ctx);
         break;
     }
+  } else if (connector.json_input && !connector.transforms.empty()) {
+    FLOE_RETURN_IF_ERROR(connector.transforms.ApplyToJson(*value, connector.transformed));
+    decoded = connector.decoder->Decode(ctx, connector.transformed);
   } else {
     decoded = connector.decoder->Decode(ctx, *value);
   }
   if (!decoded.ok()) return decoded.status();
-  if (!connector.transforms.empty() && !decoded->columns && value) {
-    FLOE_RETURN_IF_ERROR(connector.transforms.ApplyToJson(decoded->raw_json, connector.transformed));
-    decoded->raw_json = connector.transformed;
-  }
   if (decoded->time.source == TimeSource::kKafkaTimestamp && value) {
     if (connector.time_fallback == Connector::TimeFallback::kDeadLetter)
       return Error(ArchiveError::kMissingTime, "no plausible business time in " + connector.candidates);

@@ -15,6 +15,7 @@
 
 #include "archive/dead_letter.h"
 #include "archive/file_events.h"
+#include "json/schema_history.h"
 #include "archive/json_format.h"
 #include "archive/field_transforms.h"
 #include "archive/layout.h"
@@ -122,6 +123,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   std::map<std::string, ConnectorStats> stats_;
   std::unique_ptr<kafka::KafkaConsumer> consumer_;
   std::unique_ptr<DeadLetterQueue> own_dead_letters_;
+  std::unique_ptr<json::SchemaHistory> json_history_;  // inferred JSON table schemas, kept in the lake
   DeadLetterQueue* dead_letters_ = nullptr;
   std::map<kafka::TopicPartition, Retry> retries_;
   std::map<kafka::TopicPartition, int64_t> newest_time_;  // newest business time per partition (lateness)

@@ -10,7 +10,8 @@ namespace floe::archive {
 namespace {
 
 const std::vector<std::string>& KafkaColumnNames() {
-  static const std::vector<std::string> names = {"_kafka_partition", "_kafka_offset", "_kafka_timestamp"};
+  static const std::vector<std::string> names = {"_kafka_partition", "_kafka_offset", "_kafka_timestamp",
+                                                 "_kafka_key", "_kafka_headers"};
   return names;
 }
 
@@ -69,7 +70,7 @@ Status JsonColumnarDecoder::Adopt(Table& table, json::SchemaVersion stored) {
     v->writer = std::make_unique<json::ColumnWriter>(*v->event, json::SchemaMode::kInferred, KafkaColumnNames());
   }
   v->avsc = std::move(stored.avsc);
-  v->batch.Reset(WithKafkaColumns(columnar::Schema(v->event)));
+  v->batch.Reset(WithKafkaColumns(columnar::Schema(v->event), options_.kafka_columns));
   table.current = v.get();
   table.versions.push_back(std::move(v));
   return Status::Ok();
@@ -167,13 +168,7 @@ Result<DecodedRecord> JsonColumnarDecoder::Decode(const RecordContext& context, 
   }
   Version& v = *table->current;
   columnar::ColumnarBatch& batch = v.batch;
-  const size_t meta = batch.num_columns() - 3;
-  batch.column(meta).AppendInt32(context.partition, 0, 0);
-  batch.column(meta + 1).AppendInt64(context.offset, 0, 0);
-  if (context.kafka_timestamp_ms >= 0)
-    batch.column(meta + 2).AppendInt64(context.kafka_timestamp_ms, 1, 0);
-  else
-    batch.column(meta + 2).AppendNull(0, 0);
+  AppendKafkaColumns(batch, context, options_.kafka_columns);
   batch.EndRecord();
 
   DecodedRecord record;

@@ -12,7 +12,7 @@
 // a record that does not fit it is archive.malformed_payload naming the field.
 //
 // DecodedRecord: `columns` holds exactly this record followed by _kafka_partition, _kafka_offset and
-// _kafka_timestamp (WithKafkaColumns); `writer_schema` is the version's Avro schema (the Parquet file's
+// _kafka_timestamp (and _kafka_key/_kafka_headers when asked; WithKafkaColumns); `writer_schema` is the version's Avro schema (the Parquet file's
 // `avro.schema`); `time` comes from the candidate fields as for JsonRecordDecoder. Top-level members named
 // like the Kafka metadata columns are left out (the metadata columns win).
 //
@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 
+#include "archive/kafka_columns.h"
 #include "archive/record.h"
 #include "json/column_writer.h"
 #include "json/json_schema.h"
@@ -38,6 +39,8 @@ namespace floe::archive {
 struct JsonColumnarOptions {
   // "<database>/<table>" of a topic (TableLayout's DatabaseFor/TableFor): where its schema history lives.
   std::function<std::string(std::string_view topic)> table_dir;
+  // Kafka key/header columns after the metadata columns (store.kafka.keys, store.kafka.headers).
+  KafkaColumnOptions kafka_columns;
   // A declared schema fixes the table's schema instead of inference.
   std::optional<json::DeclaredSchema> declared;
 };

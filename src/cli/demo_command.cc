@@ -14,7 +14,10 @@
 #include "config/config.h"
 #include "kafka/dev_cluster.h"
 #include "kafka/producer.h"
+#include "cli/event_producer.h"
 #include "loadgen/event_generator.h"
+#include "registry/avro_compatibility.h"
+#include "registry/registry_server.h"
 
 namespace floe::cli {
 namespace {
@@ -74,50 +77,64 @@ void AddDemoCommand(CLI::App& app) {
     fs::create_directories(lake);
     std::ofstream(marker) << "made by floe demo\n";
 
+    // Ads arrive as Confluent Avro through an embedded Schema Registry, with a schema change halfway; payments
+    // as JSON whose table schema floe infers. Both carry late events and deleted users (tombstones); one
+    // poison record goes to the dead-letter topic instead of stopping the archive.
     const std::vector<DemoTopic> topics = {
         {"ads", 4, 6000, "occurred_at", loadgen::TimeFormat::kRfc3339Offset},
         {"payments", 2, 3000, "created_at", loadgen::TimeFormat::kEpochMillis},
     };
     std::vector<kafka::TopicSpec> specs;
     for (const auto& t : topics) specs.push_back({t.name, t.partitions});
+    specs.push_back({"floe.dead-letters", 1});
     auto cluster = kafka::DevKafkaCluster::Start(1, specs);
     if (!cluster.ok()) Fail(cluster.status(), "starting the embedded Kafka");
     const std::string bootstrap = (*cluster)->bootstrap_servers();
     std::cout << "embedded Kafka at " << bootstrap << "\n";
+    registry::RegistryServerOptions ro;
+    ro.port = 0;
+    auto registry = registry::RegistryServer::Start(ro, std::make_shared<registry::AvroSchemaCompatibility>());
+    if (!registry.ok()) Fail(registry.status(), "starting the embedded Schema Registry");
+    std::cout << "embedded Schema Registry at " << (*registry)->url() << "\n";
 
     auto producer = kafka::KafkaProducer::Create({{"bootstrap.servers", bootstrap}, {"compression.type", "lz4"},
                                                   {"linger.ms", "10"}});
     if (!producer.ok()) Fail(producer.status(), "creating a producer");
     uint64_t tombstones = 0;
     for (const auto& t : topics) {
-      loadgen::EventGeneratorOptions g;
-      g.count = t.events;
-      g.spread_hours = 4;
-      g.late_fraction = 0.03;
-      g.time_field = t.time_field;
-      g.time_format = t.format;
-      g.now_micros = SystemClock::Instance().NowMicros();
-      loadgen::EventGenerator generator(g);
-      loadgen::GeneratedEvent e;
-      for (uint64_t i = 0; i < t.events; ++i) {
-        generator.Next(i, e);
-        if (Status st = (*producer)->Produce(t.name, -1, e.key, e.json); !st.ok()) Fail(st, "producing");
-        if (i % 1000 == 999) {  // a deleted user: a tombstone the archiver skips and counts
-          if (Status st = (*producer)->Produce(t.name, -1, e.key, std::nullopt); !st.ok()) Fail(st, "producing");
-          ++tombstones;
-        }
+      EventProduction spec;
+      spec.topic = t.name;
+      spec.generator.count = t.events;
+      spec.generator.spread_hours = 4;
+      spec.generator.late_fraction = 0.03;
+      spec.generator.time_field = t.time_field;
+      spec.generator.time_format = t.format;
+      spec.generator.now_micros = SystemClock::Instance().NowMicros();
+      spec.tombstone_every = 1000;  // deleted users: tombstones the archiver skips and counts
+      if (t.name == "ads") {
+        spec.registry_url = (*registry)->url();
+        spec.evolve_at = 0.5;  // schema v2 adds `channel` (with a default) halfway
       }
-      std::cout << "produced " << t.events << " events to '" << t.name << "' (" << t.partitions << " partitions)\n";
+      if (Status st = ProduceEvents(**producer, spec, nullptr, nullptr); !st.ok()) Fail(st, "producing");
+      tombstones += t.events / 1000;
+      std::cout << "produced " << t.events << " events to '" << t.name << "' (" << t.partitions << " partitions, "
+                << (t.name == "ads" ? "Avro, schema v1 then v2" : "JSON") << ")\n";
     }
+    if (Status st = (*producer)->Produce("payments", 0, std::nullopt, std::string_view("{\"amount\": 12.5, oops")); !st.ok())
+      Fail(st, "producing");
     if (Status st = (*producer)->Flush(30'000); !st.ok()) Fail(st, "producing");
+    std::cout << "produced 1 poison record to 'payments' (not JSON)\n";
 
     const std::string yaml = "kafka: { bootstrap.servers: \"" + bootstrap +
                              "\", group.id: floe-demo }\n"
                              "store.url: \"file://" + lake.string() + "\"\n"
+                             "schema.registry.url: \"" + (*registry)->url() + "\"\n"
                              "log.level: warn\n"
+                             "defaults: { format: parquet, flush.size: 1000, errors.tolerance: all,\n"
+                             "            errors.deadletterqueue.topic.name: floe.dead-letters }\n"
                              "connectors:\n"
-                             "  - { name: ads, topics: [ads], timestamp.fields: [occurred_at], flush.size: 1000 }\n"
-                             "  - { name: payments, topics: [payments], timestamp.fields: [created_at], flush.size: 1000 }\n";
+                             "  - { name: ads, topics: [ads], input.format: avro, timestamp.fields: [occurred_at] }\n"
+                             "  - { name: payments, topics: [payments], timestamp.fields: [created_at] }\n";
     auto config = config::ParseConfig(yaml);
     if (!config.ok()) Fail(config.status(), "configuring");
     spdlog::set_level(spdlog::level::warn);
@@ -136,16 +153,20 @@ void AddDemoCommand(CLI::App& app) {
       if (Status st = (*catalog)->catalog->Stop(); !st.ok()) Fail(st, "updating the catalog");
     }
 
-    std::cout << "\narchived into " << lake.string() << "  (" << tombstones << " tombstones skipped)\n";
+    uint64_t dead = 0;
+    for (const auto& [name, st] : (*archiver)->stats()) dead += st.dead_lettered;
+    std::cout << "\narchived into " << lake.string() << "  (" << tombstones << " tombstones skipped, " << dead
+              << " record(s) dead-lettered to floe.dead-letters)\n";
     std::cout << "  table        files   rows     bytes      partitions\n";
     for (const auto& [name, t] : tally.tables) {
       std::printf("  %-12s %5llu %6llu %9llu  %zu\n", name.c_str(), static_cast<unsigned long long>(t.files),
                   static_cast<unsigned long long>(t.rows), static_cast<unsigned long long>(t.bytes),
                   t.partitions.size());
     }
-    std::cout << "\nquery it with DuckDB:\n"
-              << "  SELECT dt, hour, count(*) AS events, min(occurred_at), max(occurred_at)\n"
-              << "  FROM read_json_auto('" << lake.string() << "/default/ads/*/*/*.jsonl', hive_partitioning = true)\n"
+    std::cout << "\nquery it with DuckDB (both schema versions at once; v=1 rows have no channel):\n"
+              << "  SELECT v, dt, hour, channel, count(*) AS events\n"
+              << "  FROM read_parquet('" << lake.string()
+              << "/default/ads/*/*/*/*.parquet', hive_partitioning = true, union_by_name = true)\n"
               << "  GROUP BY ALL ORDER BY ALL;\n";
     std::cout << "\nor through the catalog (views over the exact committed files):\n"
               << "  floe catalog tables --store file://" << lake.string() << "\n"

@@ -3,16 +3,12 @@
 
 #include <chrono>
 #include <iostream>
-#include <thread>
 
 #include "cli/commands.h"
 #include "common/clock.h"
 #include "kafka/producer.h"
 #include "loadgen/event_generator.h"
-#include "avro/confluent.h"
-#include "avro/json_codec.h"
-#include "avro/schema.h"
-#include "registry/registry_client.h"
+#include "cli/event_producer.h"
 
 namespace floe::cli {
 
@@ -80,65 +76,19 @@ void AddProduceCommand(CLI::App& app) {
       std::cerr << producer.status().ToString() << "\n";
       throw ExitCode{2};
     }
-    // Avro: both schema versions are registered up front in the topic's subject; v2 is used from evolve_at on.
-    struct AvroVersion {
-      avro::Schema schema;
-      uint32_t id = 0;
-    };
-    std::vector<AvroVersion> versions;
-    if (o->format == "avro") {
-      if (o->registry.empty()) {
-        std::cerr << "--format avro needs --registry\n";
-        throw ExitCode{2};
-      }
-      registry::RegistryClientOptions ro;
-      ro.url = o->registry;
-      auto client = registry::SchemaRegistryClient::Create(ro);
-      if (!client.ok()) {
-        std::cerr << client.status().ToString() << "\n";
-        throw ExitCode{2};
-      }
-      for (int v = 1; v <= 2; ++v) {
-        const std::string text = loadgen::EventAvroSchema(o->time_field, v);
-        auto schema = avro::Schema::Parse(text);
-        auto id = schema.ok() ? (*client)->Register(o->topic + "-value", registry::SchemaText(text))
-                              : Result<int>(schema.status());
-        if (!id.ok()) {
-          std::cerr << "registering schema v" << v << ": " << id.status().ToString() << "\n";
-          throw ExitCode{1};
-        }
-        versions.push_back({std::move(schema).value(), static_cast<uint32_t>(*id)});
-      }
+    if (o->format == "avro" && o->registry.empty()) {
+      std::cerr << "--format avro needs --registry\n";
+      throw ExitCode{2};
     }
-    const uint64_t evolve_index = static_cast<uint64_t>(o->evolve_at * static_cast<double>(o->count));
+    EventProduction spec;
+    spec.topic = o->topic;
+    spec.generator = g;
+    spec.registry_url = o->format == "avro" ? o->registry : "";
+    spec.evolve_at = o->evolve_at;
+    spec.rate = o->rate;
     const auto start = std::chrono::steady_clock::now();
-    loadgen::GeneratedEvent event;
-    std::string payload;
     uint64_t i = 0;
-    for (; i < o->count && !stop.load(); ++i) {
-      const bool v2 = !versions.empty() && o->evolve_at < 1.0 && i >= evolve_index;
-      generator.Next(i, event, v2);
-      std::string_view value = event.json;
-      if (!versions.empty()) {
-        const AvroVersion& version = versions[v2 ? 1 : 0];
-        payload.clear();
-        avro::AppendConfluentHeader(payload, version.id);
-        if (Status st = avro::EncodeJson(version.schema, nlohmann::json::parse(event.json), payload); !st.ok()) {
-          std::cerr << "encoding event " << i << ": " << st.ToString() << "\n";
-          throw ExitCode{1};
-        }
-        value = payload;
-      }
-      if (Status st = (*producer)->Produce(o->topic, -1, event.key, value); !st.ok()) {
-        std::cerr << st.ToString() << "\n";
-        throw ExitCode{1};
-      }
-      if (o->rate > 0) {
-        const auto due = start + std::chrono::duration<double>(static_cast<double>(i + 1) / o->rate);
-        std::this_thread::sleep_until(std::chrono::time_point_cast<std::chrono::steady_clock::duration>(due));
-      }
-    }
-    if (Status st = (*producer)->Flush(60'000); !st.ok()) {
+    if (Status st = ProduceEvents(**producer, spec, &stop, &i); !st.ok()) {
       std::cerr << st.ToString() << "\n";
       throw ExitCode{1};
     }

@@ -107,10 +107,6 @@ Status ValidateConnector(const ConnectorConfig& c) {
     return Error(ConfigError::kConflict, "connector '" + c.name + "': set either 'topics' or 'topics.regex', not both");
   if (!has_list && !has_regex)
     return Error(ConfigError::kMissing, "connector '" + c.name + "': no 'topics' or 'topics.regex' to archive");
-  if (c.values.GetString("format") == "parquet" && c.values.GetString("input.format") != "avro")
-    return Error(ConfigError::kConflict, "connector '" + c.name +
-                                             "': format parquet needs input.format avro (JSON schema inference "
-                                             "is not there yet; use format json)");
   if (has_regex) {
     try {
       std::regex re(c.values.GetString("topics.regex"));

@@ -85,10 +85,16 @@ const std::vector<SettingDef>& Table() {
        "ECMAScript regular expression of topics to archive; topics created later that match are picked up "
        "without a restart. Either this or `topics`.",
        {}, {}, {}, "high"},
-      {"format", T::kEnum, S::kConnector, "json",
-       "Output file format: `json` (JSON lines) or `parquet` (floe's Parquet writer; for `input.format: avro` "
-       "until JSON schema inference lands).",
+      {"format", T::kEnum, S::kConnector, "parquet",
+       "Output file format: `parquet` (floe's Parquet writer; JSON topics get a schema inferred from the data, "
+       "see `json.schema.file`) or `json` (JSON lines).",
        {}, {}, {"json", "parquet"}, "high"},
+      {"json.schema.file", T::kString, S::kConnector, "",
+       "A JSON Schema file that fixes the table schema of a JSON topic written as Parquet instead of inferring "
+       "it; a record that does not fit is rejected naming the field (errors.tolerance decides). Empty: infer, "
+       "widening types and adding fields as they appear, each change a new `v=` schema version kept under "
+       "`<database>/<table>/_schemas/`.",
+       {}, {}, {}, "medium"},
       {"parquet.codec", T::kEnum, S::kConnector, "zstd", "Parquet compression codec.", {}, {},
        {"none", "snappy", "zstd", "gzip", "lz4_raw"}, "medium"},
       {"parquet.row.group.bytes", T::kInt, S::kConnector, "134217728",

@@ -15,6 +15,7 @@ function config(bootstrap, lake, group, extra = '') {
   // use a short one.
   return `kafka: { bootstrap.servers: "${bootstrap}", group.id: ${group}, session.timeout.ms: 6000, heartbeat.interval.ms: 500 }
 store.url: "file://${lake}"
+format: json
 topics: [events, payments]
 timestamp.fields: [occurred_at, created_at]
 flush.size: 5000

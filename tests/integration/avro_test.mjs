@@ -7,7 +7,7 @@ import {
   tempDir, startDevKafka, startRegistry, produce, produceRaw, runFloe, writeConfig, duckdb, cleanup, utcPartition,
 } from './harness.mjs';
 
-function config(bootstrap, registry, lake, group, extra = '') {
+function config(bootstrap, registry, lake, group, extra = 'format: json\n') {
   return `kafka: { bootstrap.servers: "${bootstrap}", group.id: ${group}, session.timeout.ms: 6000, heartbeat.interval.ms: 500 }
 store.url: "file://${lake}"
 schema.registry.url: "${registry}"

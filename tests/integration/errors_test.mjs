@@ -79,6 +79,7 @@ test('poison records go to the dead-letter topic with headers naming the error a
     const status = join(dir, 'status.json');
     const cfg = writeConfig(dir, `${kafkaSection(kafka.bootstrap, 'dlq')}
 store.url: "file://${lake}"
+format: json
 topics: [events]
 timestamp.fields: [occurred_at]
 errors.tolerance: all
@@ -128,6 +129,7 @@ test('tombstones are ignored, written as rows with the key and headers, or dead-
     const lake = join(dir, 'lake');
     const cfg = writeConfig(dir, `${kafkaSection(kafka.bootstrap, 'tomb')}
 store.url: "file://${lake}"
+format: json
 timestamp.fields: [occurred_at]
 rotate.schedule.interval.ms: 0
 connectors:
@@ -178,6 +180,7 @@ test('records without a usable business time fall back to Kafka time, or go to t
     const status = join(dir, 'status.json');
     const cfg = writeConfig(dir, `${kafkaSection(kafka.bootstrap, 'fallback')}
 store.url: "file://${lake}"
+format: json
 timestamp.fields: [occurred_at]
 rotate.schedule.interval.ms: 0
 connectors:
@@ -221,6 +224,7 @@ test('a Schema Registry outage pauses the topic and heals with nothing lost', as
     const status = join(dir, 'status.json');
     const cfg = writeConfig(dir, `${kafkaSection(kafka.bootstrap, 'regdown')}
 store.url: "file://${lake}"
+format: json
 schema.registry.url: "${url}"
 schema.registry.request.timeout.ms: 500
 rotate.schedule.interval.ms: 0
@@ -269,6 +273,7 @@ test('a store outage keeps files pending and heals with nothing lost or duplicat
     writeFileSync(join(lake, 'default'), 'in the way');
     const cfg = writeConfig(dir, `${kafkaSection(kafka.bootstrap, 'storedown')}
 store.url: "file://${lake}"
+format: json
 topics: [events]
 timestamp.fields: [occurred_at]
 flush.size: 300
@@ -302,6 +307,7 @@ test('a failing connector restarts itself with growing backoff while the others 
     const status = join(dir, 'status.json');
     const cfg = writeConfig(dir, `${kafkaSection(kafka.bootstrap, 'restart')}
 store.url: "file://${lake}"
+format: json
 timestamp.fields: [occurred_at]
 flush.size: 5
 rotate.schedule.interval.ms: 0
@@ -345,6 +351,7 @@ test('a topic created after start that matches topics.regex is archived without 
     const lake = join(dir, 'lake');
     const cfg = writeConfig(dir, `${kafkaSection(kafka.bootstrap, 'regex', ', topic.metadata.refresh.interval.ms: 500')}
 store.url: "file://${lake}"
+format: json
 topics.regex: "clicks\\\\..*"
 timestamp.fields: [occurred_at]
 flush.size: 50
