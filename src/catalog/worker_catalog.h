@@ -12,6 +12,7 @@
 #include "archive/file_events.h"
 #include "catalog/catalog.h"
 #include "catalog/key_pattern.h"
+#include "catalog/notifications.h"
 #include "config/config.h"
 #include "storage/object_store.h"
 
@@ -26,6 +27,7 @@ Result<std::vector<KeyPattern>> KeyPatternsOf(const config::Config& config);
 
 struct WorkerCatalog {
   std::unique_ptr<storage::ObjectStore> store;  // the lake, for footers (and rebuild listings)
+  std::unique_ptr<WebhookSink> webhook;          // catalog.notify.webhook.url
   std::unique_ptr<Catalog> catalog;
   std::vector<KeyPattern> patterns;
 };

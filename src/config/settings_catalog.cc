@@ -36,6 +36,11 @@ const std::vector<SettingDef>& CatalogSettings() {
        "Write an empty `_SUCCESS` object into each hourly partition when it becomes complete, for tools that "
        "wait for Hadoop-style markers.",
        {}, {}, {}, "low"},
+      {"catalog.notify.webhook.url", T::kString, S::kWorker, "",
+       "URL that receives the catalog's notifications (table created, schema changed, partition complete, "
+       "late data) as an HTTP POST of JSON after each catalog flush; retried with backoff on errors, 429 and "
+       "5xx. Empty: none.",
+       {}, {}, {}, "medium"},
   };
   return table;
 }

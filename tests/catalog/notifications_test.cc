@@ -1,0 +1,58 @@
+#include "catalog/notifications.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace floe::catalog {
+namespace {
+
+TEST(WebhookSink, PostsJsonAndRetriesServerErrors) {
+  httplib::Server server;
+  server.set_keep_alive_max_count(1);  // close after each reply, so stop() does not wait on idle connections
+  std::atomic<int> calls{0};
+  std::string body, content_type;
+  server.Post("/hook", [&](const httplib::Request& req, httplib::Response& res) {
+    if (++calls < 3) {
+      res.status = calls == 1 ? 503 : 429;
+      return;
+    }
+    body = req.body;
+    content_type = req.get_header_value("Content-Type");
+    res.status = 204;
+  });
+  server.Post("/refuse", [&](const httplib::Request&, httplib::Response& res) { res.status = 400; });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+
+  WebhookSink sink("http://127.0.0.1:" + std::to_string(port) + "/hook", 5, 1);
+  sink.Notify({{"partition_complete", "default", "ads", "v=1/dt=2024-05-01/hour=10", "", {}},
+               {"schema_changed", "default", "ads", "", "2", {"added country"}}});
+  EXPECT_EQ(calls.load(), 3);
+  EXPECT_EQ(sink.delivered(), 1u);
+  EXPECT_EQ(content_type, "application/json");
+  EXPECT_EQ(body,
+            R"({"notifications":[{"type":"partition_complete","database":"default","table":"ads",)"
+            R"("partition":"v=1/dt=2024-05-01/hour=10","version":"","details":[]},)"
+            R"({"type":"schema_changed","database":"default","table":"ads","partition":"","version":"2",)"
+            R"("details":["added country"]}]})");
+
+  // A 4xx is not retried; the batch is dropped and counted.
+  WebhookSink refused("http://127.0.0.1:" + std::to_string(port) + "/refuse", 5, 1);
+  refused.Notify({{"late_data", "default", "ads", "x", "", {"k"}}});
+  EXPECT_EQ(refused.dropped(), 1u);
+  server.stop();
+  t.join();
+
+  // Nobody listening: retried, then given up.
+  WebhookSink gone("http://127.0.0.1:" + std::to_string(port) + "/hook", 2, 1);
+  gone.Notify({{"late_data", "default", "ads", "x", "", {"k"}}});
+  EXPECT_EQ(gone.dropped(), 1u);
+}
+
+}  // namespace
+}  // namespace floe::catalog
