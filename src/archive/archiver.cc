@@ -43,6 +43,8 @@ struct Archiver::Connector {
   std::string transformed;  // scratch: a JSON value after transforms
   std::string candidates;  // timestamp.fields, for messages
   std::vector<std::optional<std::string>> field_values;  // scratch: the layout's {field:...} values
+  int64_t path_minute = INT64_MIN;  // the UTC minute and version path_buffer_ was formatted for
+  std::string path_version;
 
   // Record policies.
   bool tolerate_all = false;  // errors.tolerance: all
@@ -508,7 +510,16 @@ Status Archiver::Process(Connector& connector, PartitionWriter& writer, const ka
   connector.field_values.clear();
   for (const auto& field : connector.layout->fields())
     connector.field_values.push_back(decoded->FieldValue(field));
-  path_buffer_ = connector.layout->PartitionPath(decoded->time.micros, decoded->schema_version, connector.field_values);
+  // Consecutive records mostly share an hour and a version: reuse the path rather than format it per record.
+  const int64_t minute = decoded->time.micros >= 0 ? decoded->time.micros / 60'000'000 : -1 - (-decoded->time.micros - 1) / 60'000'000;
+  if (!connector.field_values.empty() || minute != connector.path_minute || &connector != path_connector_ ||
+      decoded->schema_version != connector.path_version) {
+    path_buffer_ =
+        connector.layout->PartitionPath(decoded->time.micros, decoded->schema_version, connector.field_values);
+    connector.path_minute = minute;
+    connector.path_version.assign(decoded->schema_version);
+    path_connector_ = &connector;
+  }
   FLOE_RETURN_IF_ERROR(writer.Write(ctx, *decoded, path_buffer_));
   if (value) {
     ++stats.records_written;
@@ -752,7 +763,8 @@ Status Archiver::Run() {
     if (now - last_commit_micros_ >= commit_interval) {
       if (Status st = CommitProgress(); !st.ok()) spdlog::warn("{}", st.ToString());
     }
-    if (options_.exit_when_idle && Idle()) {
+    // Idle() walks every assignment: only worth asking when a poll came back empty (at the end of the topics).
+    if (options_.exit_when_idle && polled.ok() && !polled->has_value() && Idle()) {
       spdlog::info("every assigned partition is caught up: sealing and committing before exit");
       break;
     }

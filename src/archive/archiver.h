@@ -130,6 +130,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   int64_t last_status_micros_ = 0;
   int64_t last_commit_micros_ = 0;
   std::string path_buffer_;
+  const Connector* path_connector_ = nullptr;  // whose record path_buffer_ was formatted for
   std::vector<std::pair<std::string_view, std::optional<std::string_view>>> headers_;  // of the current record
 };
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "archive/archiver.h"
+#include "catalog/file_event_publisher.h"
 #include "catalog/worker_catalog.h"
 #include "cli/commands.h"
 #include "config/config.h"
@@ -43,7 +44,16 @@ void AddRunCommand(CLI::App& app) {
       std::cerr << "cannot open the catalog: " << catalog.status().ToString() << "\n";
       throw ExitCode{2};
     }
-    catalog::FanOutListener listeners({*catalog ? (*catalog)->catalog.get() : nullptr});
+    std::unique_ptr<catalog::KafkaFileEventPublisher> publisher;
+    if (const std::string topic = config->worker.GetString("file.events.topic"); !topic.empty()) {
+      auto created = catalog::KafkaFileEventPublisher::Create(config->kafka, topic);
+      if (!created.ok()) {
+        std::cerr << "cannot publish file events: " << created.status().ToString() << "\n";
+        throw ExitCode{2};
+      }
+      publisher = std::move(created).value();
+    }
+    catalog::FanOutListener listeners({*catalog ? (*catalog)->catalog.get() : nullptr, publisher.get()});
     options.listener = &listeners;
     auto archiver = archive::Archiver::Create(*config, options);
     if (!archiver.ok()) {

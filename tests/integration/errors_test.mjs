@@ -372,3 +372,40 @@ rotate.schedule.interval.ms: 0
     cleanup(dir);
   }
 });
+
+test('every committed file is announced on file.events.topic before its offsets are committed', async () => {
+  const dir = tempDir('it-file-events');
+  const kafka = await startDevKafka(dir, ['events:2', 'floe.files:1']);
+  try {
+    await produce(kafka.bootstrap, 'events', 1500);
+    const lake = join(dir, 'lake');
+    const cfg = writeConfig(dir, `${kafkaSection(kafka.bootstrap, 'fileevents')}
+store.url: "file://${lake}"
+file.events.topic: floe.files
+topics: [events]
+timestamp.fields: [occurred_at]
+flush.size: 400
+rotate.schedule.interval.ms: 0
+`);
+    const r = await runFloe(['run', '--config', cfg, '--exit-when-idle']);
+    assert.equal(r.code, 0, r.stderr);
+    const files = listFiles(join(lake, 'default', 'events')).filter((f) => f.endsWith('.parquet'));
+    const events = consumeAll(kafka.bootstrap, 'floe.files').map((m) => ({ ...m, event: JSON.parse(Buffer.from(m.value, 'base64').toString()) }));
+    assert.equal(events.length, files.length);
+    assert.deepEqual(events.map((e) => join(lake, e.event.key)).sort(), files.sort());
+    assert.equal(events.reduce((n, e) => n + e.event.records, 0), 1500);
+    for (const e of events) {
+      assert.equal(e.key, e.event.key);
+      assert.equal(e.event.database, 'default');
+      assert.equal(e.event.table, 'events');
+      assert.equal(e.event.format, 'parquet');
+      assert.equal(e.event.schema_version, '1');  // the inferred JSON schema's first version
+      assert.deepEqual(e.event.partition_values.map(([k]) => k), ['dt', 'hour']);
+      assert.ok(e.event.first_offset <= e.event.last_offset);
+      assert.ok(e.event.min_business_time_micros <= e.event.max_business_time_micros);
+    }
+  } finally {
+    await kafka.stop();
+    cleanup(dir);
+  }
+});
