@@ -135,6 +135,7 @@ Status Archiver::Init() {
   fs::create_directories(spool_dir_, ec);
   if (ec) return Error(ArchiveError::kSpool, "cannot create " + spool_dir_ + ": " + ec.message());
 
+  spool_max_bytes_ = static_cast<uint64_t>(config_.worker.GetInt("spool.max.bytes"));
   std::vector<std::string> subscription;
   for (const auto& cc : config_.connectors) FLOE_RETURN_IF_ERROR(InitConnector(cc, subscription));
   dead_letters_ = options_.dead_letters;
@@ -551,7 +552,9 @@ Status Archiver::Handle(kafka::Message& message) {
     if (!retry->second.redelivering || message.offset() != retry->second.offset) return Status::Ok();
   }
   PartitionWriter* writer = WriterFor(*connector, tp);
-  Status st = Process(*connector, *writer, message);
+  Status st = spool_full_ ? Error(ArchiveError::kSpool, "spool.max.bytes reached (" + std::to_string(spool_bytes_) +
+                                                            " bytes held locally); waiting for uploads to drain it")
+                          : Process(*connector, *writer, message);
   if (st.ok()) {
     if (retry != retries_.end()) {
       spdlog::info("{} {} offset {}: recovered after {} attempt(s)", connector->name, kafka::ToString(tp),
@@ -753,6 +756,13 @@ Status Archiver::Run() {
     const int64_t now = options_.clock->MonotonicMicros();
     if (now - last_housekeeping >= poll_ms * 1000) {
       last_housekeeping = now;
+      spool_bytes_ = 0;
+      for (const auto& [tp, w] : writers_) spool_bytes_ += w->spool_bytes();
+      const bool was_full = spool_full_;
+      spool_full_ = spool_max_bytes_ > 0 && spool_bytes_ >= spool_max_bytes_;
+      if (spool_full_ != was_full)
+        spdlog::warn("spool {}: {} of {} bytes", spool_full_ ? "full, pausing intake" : "drained, resuming",
+                     spool_bytes_, spool_max_bytes_);
       for (auto& [tp, w] : writers_) {
         if (Status st = w->RetryPendingUploads(); !st.ok()) spdlog::debug("{}", st.ToString());
         if (Status st = w->SealDue(); !st.ok()) spdlog::warn("rotation of {}: {}", kafka::ToString(tp), st.ToString());

@@ -128,6 +128,9 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   std::map<kafka::TopicPartition, Retry> retries_;
   std::map<kafka::TopicPartition, int64_t> newest_time_;  // newest business time per partition (lateness)
   int64_t last_status_micros_ = 0;
+  uint64_t spool_max_bytes_ = 0;  // spool.max.bytes; 0 = no limit
+  uint64_t spool_bytes_ = 0;      // as of the last housekeeping round
+  bool spool_full_ = false;
   int64_t last_commit_micros_ = 0;
   std::string path_buffer_;
   const Connector* path_connector_ = nullptr;  // whose record path_buffer_ was formatted for

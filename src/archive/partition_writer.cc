@@ -33,6 +33,13 @@ struct PartitionWriter::SealedFile {
   bool listed = false;  // in this epoch's state object
 };
 
+uint64_t PartitionWriter::spool_bytes() const {
+  uint64_t total = 0;
+  for (const auto& [path, file] : open_) total += file->writer->bytes();
+  for (const auto& p : pending_) total += p->event.bytes;
+  return total;
+}
+
 PartitionWriter::PartitionWriter(const PartitionWriterContext& context, int32_t partition)
     : ctx_(context), partition_(partition) {}
 

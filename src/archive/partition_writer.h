@@ -94,6 +94,8 @@ class PartitionWriter {
   std::optional<int64_t> committable_offset() const;
   bool has_pending_uploads() const { return !pending_.empty(); }
   size_t open_files() const { return open_.size(); }
+  // Local disk the writer holds: open files' encoded bytes so far plus sealed files not yet visible.
+  uint64_t spool_bytes() const;
   // Another owner claimed this partition: the writer publishes nothing more and its partition should be
   // paused until Kafka revokes it.
   bool fenced() const { return fenced_; }

@@ -65,6 +65,11 @@ const std::vector<SettingDef>& Table() {
        "Local directory for files being written before upload. Empty: `.floe-spool` inside a local lake, "
        "or `floe-spool` in the system temp directory for remote stores.",
        {}, {}, {}, "medium"},
+      {"spool.max.bytes", T::kInt, S::kWorker, "10737418240",
+       "Local disk the spool may hold (open files plus sealed files waiting for the store). Past it, records "
+       "are not taken: their partitions pause, their open files are sealed, and consumption resumes once "
+       "uploads have drained the spool (e.g. after a store outage). 0: no limit.",
+       0, kMaxInt, {}, "medium"},
       {"log.level", T::kEnum, S::kWorker, "info", "Log verbosity.", {}, {},
        {"trace", "debug", "info", "warn", "error"}, "low"},
       {"poll.timeout.ms", T::kInt, S::kWorker, "100",

@@ -262,26 +262,38 @@ connectors:
   }
 });
 
-test('a store outage keeps files pending and heals with nothing lost or duplicated', async () => {
+test('a store outage fills the spool to its budget, pauses intake, and heals with nothing lost or duplicated', async () => {
   const dir = tempDir('it-store-down');
   const kafka = await startDevKafka(dir, ['events:2']);
   try {
-    await produce(kafka.bootstrap, 'events', 2000);
+    await produce(kafka.bootstrap, 'events', 4000);
     const lake = join(dir, 'lake');
     mkdirSync(lake, { recursive: true });
     // A plain file where the database directory must go: every upload fails until it is removed.
     writeFileSync(join(lake, 'default'), 'in the way');
+    const status = join(dir, 'status.json');
     const cfg = writeConfig(dir, `${kafkaSection(kafka.bootstrap, 'storedown')}
 store.url: "file://${lake}"
 format: json
+spool.max.bytes: 100000
 topics: [events]
 timestamp.fields: [occurred_at]
 flush.size: 300
 rotate.schedule.interval.ms: 0
+errors.retry.delay.max.ms: 300
 `);
-    const run = startFloe(['run', '--config', cfg, '--exit-when-idle']);
-    await sleep(3000);
+    const run = startFloe(['run', '--config', cfg, '--exit-when-idle', '--status-file', status]);
+    let st;
+    for (let i = 0; i < 100; i++) {
+      await sleep(100);
+      if (!existsSync(status)) continue;
+      st = JSON.parse(readFileSync(status, 'utf8')).connectors[0];
+      if (st.state === 'retrying' && /spool.max.bytes/.test(st.reason)) break;
+    }
     assert.equal(run.child.exitCode, null, `floe exited during the outage: ${run.output()}`);
+    assert.equal(st.state, 'retrying', JSON.stringify(st));
+    assert.match(st.reason, /spool.max.bytes reached/);
+    assert.ok(st.records_written < 4000, 'intake paused before the topic was read');
     rmSync(join(lake, 'default'));
     const done = await run.exited;
     assert.equal(done.code, 0, run.output());
@@ -289,8 +301,8 @@ rotate.schedule.interval.ms: 0
     const [{ n, d }] = await db.all(`
       SELECT count(*)::INTEGER AS n, count(DISTINCT (_kafka_partition, _kafka_offset))::INTEGER AS d
       FROM read_json('${lake}/default/events/*/*/*.jsonl', format = 'newline_delimited', union_by_name = true)`);
-    assert.equal(n, 2000);
-    assert.equal(d, 2000);
+    assert.equal(n, 4000);
+    assert.equal(d, 4000);
   } finally {
     await kafka.stop();
     cleanup(dir);
