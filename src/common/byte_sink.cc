@@ -16,7 +16,8 @@ Result<std::unique_ptr<FileByteSink>> FileByteSink::Open(const std::string& path
 
 FileByteSink::FileByteSink(int fd, std::string path, size_t buffer_bytes)
     : fd_(fd), path_(std::move(path)), buffer_limit_(buffer_bytes) {
-  buffer_.reserve(buffer_limit_);
+  // No reserve up front: with thousands of files open (one per hour and partition), a buffer each would be
+  // memory no budget accounts for; Parquet pages mostly bypass it anyway (writes >= the limit go straight out).
 }
 
 FileByteSink::~FileByteSink() {
