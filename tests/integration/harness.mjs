@@ -27,6 +27,7 @@ export function runFloe(args, { timeoutMs = 300_000 } = {}) {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`floe ${args.join(' ')} timed out\n${stderr}`)); }, timeoutMs);
+    child.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run floe ${args.join(' ')}: ${e.message}`)); });
     child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
   });
 }
@@ -37,7 +38,10 @@ export function startFloe(args) {
   let stderr = '';
   child.stdout.on('data', () => {});
   child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise((resolve) => {
+    child.on('error', (e) => { stderr += `cannot run floe: ${e.message}\n`; resolve({ code: -1, signal: null }); });
+    child.on('exit', (code, signal) => resolve({ code, signal }));
+  });
   return { child, exited, output: () => stderr };
 }
 
