@@ -179,4 +179,30 @@ Result<DecodedRecord> JsonColumnarDecoder::Decode(const RecordContext& context, 
   return record;
 }
 
+Result<DecodedRecord> JsonColumnarDecoder::DecodeTombstone(const RecordContext& context) {
+  if (!last_table_ || context.topic != last_topic_) {
+    FLOE_ASSIGN_OR_RETURN(last_table_, TableFor(context.topic));
+    last_topic_.assign(context.topic);
+  }
+  Table* table = last_table_;
+  if (!table->current)
+    return Error(ArchiveError::kTombstone, "a tombstone before any record of " + table->dir +
+                                               ": no schema version to write its all-null row into");
+  simdjson::dom::element empty;
+  if (parser_.parse(std::string_view("{}")).get(empty) != simdjson::SUCCESS)
+    return Error(ArchiveError::kTombstone, "internal: cannot parse {}");
+  if (!WriteInto(*table->current, empty.get_object().value()))
+    return Error(ArchiveError::kTombstone, "the declared JSON Schema has required fields a tombstone cannot fill: " +
+                                               table->current->writer->misfit());
+  Version& v = *table->current;
+  AppendKafkaColumns(v.batch, context, options_.kafka_columns);
+  v.batch.EndRecord();
+  DecodedRecord record;
+  record.time = BusinessTime{context.kafka_timestamp_ms * 1000, TimeSource::kKafkaTimestamp, -1};
+  record.schema_version = v.text;
+  record.columns = &v.batch;
+  record.writer_schema = v.avsc;
+  return record;
+}
+
 }  // namespace floe::archive

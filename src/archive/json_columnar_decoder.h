@@ -51,6 +51,10 @@ class JsonColumnarDecoder final : public RecordDecoder {
   JsonColumnarDecoder(const BusinessTimeExtractor& times, json::SchemaHistory& history, JsonColumnarOptions options);
   ~JsonColumnarDecoder() override;
   Result<DecodedRecord> Decode(const RecordContext& context, std::string_view value) override;
+  // behavior.on.null.values=write: an all-null row in the table's current version (every inferred field is
+  // nullable), placed by Kafka time; an error before the table has a version or under a declared schema
+  // with required fields.
+  Result<DecodedRecord> DecodeTombstone(const RecordContext& context) override;
 
  private:
   struct Version;

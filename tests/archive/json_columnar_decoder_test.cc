@@ -196,6 +196,34 @@ TEST_F(JsonColumnarDecoderTest, BusinessTimeAndKafkaColumns) {
   EXPECT_EQ(offset, 99);
 }
 
+TEST_F(JsonColumnarDecoderTest, TombstonesBecomeAllNullRowsOfTheCurrentVersion) {
+  json::MemorySchemaHistory history;
+  auto d = NewDecoder(history);
+  RecordContext ctx;
+  ctx.topic = "ads";
+  ctx.partition = 0;
+  ctx.offset = 7;
+  ctx.kafka_timestamp_ms = 1'000;
+  // Before any record there is no version to write into.
+  auto early = d->DecodeTombstone(ctx);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.status().qualified_name(), "archive.tombstone");
+  ASSERT_EQ(Version(*d, R"({"id":1,"title":"bike"})"), "1");
+  ctx.offset = 8;
+  auto tomb = d->DecodeTombstone(ctx);
+  ASSERT_TRUE(tomb.ok()) << tomb.status().ToString();
+  EXPECT_EQ(tomb->schema_version, "1");
+  EXPECT_EQ(tomb->time.source, TimeSource::kKafkaTimestamp);
+  EXPECT_EQ(tomb->time.micros, 1'000'000);
+  const auto& batch = *tomb->columns;
+  ASSERT_EQ(batch.num_records(), 1u);
+  for (size_t i = 0; i + 3 < batch.num_columns(); ++i)  // event columns: null
+    EXPECT_EQ(batch.column(i).num_values(), 0u) << batch.schema().leaves()[i].dotted_path();
+  int64_t offset;
+  std::memcpy(&offset, batch.column(batch.num_columns() - 2).fixed().data(), 8);
+  EXPECT_EQ(offset, 8);
+}
+
 // Each record goes through the decoder into the Parquet file of its schema version, as the archiver does.
 TEST_F(JsonColumnarDecoderTest, ParquetRoundTripThroughFloeAndDuckDb) {
   json::MemorySchemaHistory history;
