@@ -153,17 +153,62 @@ struct BinaryReader {
   }
 };
 
-// Item counts of arrays/maps whose items can take zero bytes (nulls, empty records) cannot be bounded by the
-// bytes left; one array or map may hold at most this many such items.
+// What reading one datum may spend, however its values nest. Decoding, skipping and rendering one datum
+// carry one budget from its first byte to its last (the decoder hands its own to the JSON renderer for
+// recursive subtrees), so nesting can neither multiply a limit nor reset it:
+//  - depth: nested calls (in the decoder and skipper: union branches, array/map items that are not one
+//    leaf value, recursive records; in the JSON renderer: every value) beyond kMaxDatumDepth fail with
+//    kTooDeep. A recursive schema like L{v, next: ["null", L]} costs two bytes a level, so without this a
+//    small payload would overflow the stack.
+//  - zero-width items: items that can take zero bytes (nulls, empty records) cannot be bounded by the bytes
+//    left; all the arrays of one datum together may hold at most kMaxZeroWidthItems of them (per array, an
+//    array<array<null>> of 1 MB would expand to billions of entries).
+inline constexpr int kMaxDatumDepth = 128;
 inline constexpr uint64_t kMaxZeroWidthItems = 1 << 16;
 
+struct DatumBudget {
+  int depth = 0;
+  uint64_t zero_width_items = 0;
+};
+
+// Enters one nesting level (false with kTooDeep past the limit); every successful Enter is paired with a
+// Leave, also on failure paths.
+inline bool EnterLevel(BinaryReader& r, DatumBudget& budget) {
+  if (budget.depth >= kMaxDatumDepth)
+    return r.Fail(AvroError::kTooDeep, "datum nested deeper than 128 levels");
+  ++budget.depth;
+  return true;
+}
+
+struct LevelGuard {
+  DatumBudget& budget;
+  ~LevelGuard() { --budget.depth; }
+};
+
+// Reads an array/map block header: the item count (0 ends the array) and, for negative counts, the byte
+// size that follows. `bytes` is -1 when the writer gave no size.
+[[gnu::always_inline]] inline bool ReadBlockHeader(BinaryReader& r, int64_t& count, int64_t& bytes) {
+  bytes = -1;
+  if (!r.ReadLong(count)) return false;
+  if (count < 0) {
+    if (count == INT64_MIN) return r.Fail(AvroError::kLengthTooLarge, "block count out of range");
+    count = -count;
+    if (!r.ReadLong(bytes)) return false;
+    if (bytes < 0) return r.Fail(AvroError::kNegativeLength, "negative block byte size");
+    if (static_cast<uint64_t>(bytes) > r.remaining())
+      return r.Fail(AvroError::kTruncated, "block byte size past end of data");
+  }
+  return true;
+}
+
 // Checks an array/map block count (already made positive) against the bytes left, given the fewest bytes one
-// item takes. `total` accumulates the items of the current array or map.
-inline bool CheckItemCount(BinaryReader& r, int64_t count, size_t min_item_size, uint64_t& total) {
+// item takes; zero-width items are charged to the datum's budget instead.
+inline bool CheckItemCount(BinaryReader& r, int64_t count, size_t min_item_size, DatumBudget& budget) {
   const auto n = static_cast<uint64_t>(count);
-  total += n;
   if (min_item_size == 0) {
-    if (total > kMaxZeroWidthItems) return r.Fail(AvroError::kLengthTooLarge, "too many zero-width items");
+    budget.zero_width_items += n;  // no overflow: at most 2^16 before, n < 2^63
+    if (budget.zero_width_items > kMaxZeroWidthItems)
+      return r.Fail(AvroError::kLengthTooLarge, "too many zero-width items in one datum");
     return true;
   }
   if (n > r.remaining() / min_item_size)

@@ -338,6 +338,7 @@ struct ExecState {
   ColumnBuffer* cols = nullptr;
   int16_t rep = 0;
   Program* prog = nullptr;
+  DatumBudget budget;  // of the datum being read
 };
 
 // Eight ASCII hex digits (first digit in the lowest byte) → four bytes, or false. SWAR: every byte is
@@ -374,22 +375,6 @@ bool ParseUuid(std::string_view s, uint8_t out[16]) {
   bool ok = true;
   for (int i = 0; i < 4; ++i) ok &= HexToBytes8(BinaryReader::Load64(reinterpret_cast<const uint8_t*>(digits) + 8 * i), out + 4 * i);
   return ok;
-}
-
-// Reads an array/map block header: the item count (0 ends the array) and, for negative counts, the byte
-// size that follows. `bytes` is -1 when the writer gave no size.
-[[gnu::always_inline]] inline bool ReadBlockHeader(BinaryReader& r, int64_t& count, int64_t& bytes) {
-  bytes = -1;
-  if (!r.ReadLong(count)) return false;
-  if (count < 0) {
-    if (count == INT64_MIN) return r.Fail(AvroError::kLengthTooLarge, "block count out of range");
-    count = -count;
-    if (!r.ReadLong(bytes)) return false;
-    if (bytes < 0) return r.Fail(AvroError::kNegativeLength, "negative block byte size");
-    if (static_cast<uint64_t>(bytes) > r.remaining())
-      return r.Fail(AvroError::kTruncated, "block byte size past end of data");
-  }
-  return true;
 }
 
 [[gnu::noinline]] bool Exec(uint32_t pc, ExecState& s);
@@ -531,7 +516,6 @@ bool IsLeafOp(Op op) { return op >= Op::kBool && op <= Op::kEnum; }
   const Instr* item = &s.prog->code[in.a];
   if (!IsLeafOp(item[0].op) || item[1].op != Op::kEnd) item = nullptr;
   bool any = false;
-  uint64_t total = 0;
   BinaryReader r = s.r;
   const auto fail = [&] {
     s.r = r;
@@ -541,7 +525,7 @@ bool IsLeafOp(Op op) { return op >= Op::kBool && op <= Op::kEnum; }
     int64_t count, bytes;
     if (!ReadBlockHeader(r, count, bytes)) return fail();
     if (count == 0) break;
-    if (!CheckItemCount(r, count, in.c, total)) return fail();
+    if (!CheckItemCount(r, count, in.c, s.budget)) return fail();
     const uint8_t* block_start = r.p;
     for (int64_t i = 0; i < count; ++i) {
       const int16_t rep = any ? in.aux : outer_rep;
@@ -577,7 +561,6 @@ bool IsLeafOp(Op op) { return op >= Op::kBool && op <= Op::kEnum; }
 }
 
 bool ExecSkipRepeated(const Instr& in, ExecState& s, bool is_map) {
-  uint64_t total = 0;
   for (;;) {
     int64_t count, bytes;
     if (!ReadBlockHeader(s.r, count, bytes)) return false;
@@ -586,7 +569,7 @@ bool ExecSkipRepeated(const Instr& in, ExecState& s, bool is_map) {
       s.r.p += bytes;
       continue;
     }
-    if (!CheckItemCount(s.r, count, in.c, total)) return false;
+    if (!CheckItemCount(s.r, count, in.c, s.budget)) return false;
     for (int64_t i = 0; i < count; ++i) {
       if (is_map) {
         std::string_view key;
@@ -625,7 +608,10 @@ void Capture(const Instr& in, ExecState& s) {
 // across the column appends (byte stores, which the compiler must otherwise assume may overwrite it); it is
 // handed back through `s` only around calls that work on `s`. Flattened so that the readers and the
 // ColumnBuffer appends are inlined into the loop rather than called per value.
+// Every nested call runs through here, so the depth limit guards them all.
 [[gnu::flatten]] bool Exec(uint32_t pc, ExecState& s) {
+  if (!EnterLevel(s.r, s.budget)) return false;
+  const LevelGuard level{s.budget};
   const Instr* const code = s.prog->code.data();
   ColumnBuffer* const cols = s.cols;
   const int16_t rep = s.rep;  // callees restore it
@@ -693,7 +679,7 @@ void Capture(const Instr& in, ExecState& s) {
       case Op::kJson: {
         std::string& out = s.prog->json_scratch;
         out.clear();
-        if (!through_s([&] { return RenderDatumJson(*s.prog->json_types[in.a], s.r, out); })) return false;
+        if (!through_s([&] { return RenderDatumJson(*s.prog->json_types[in.a], s.r, out, s.budget); })) return false;
         cols[in.col].AppendBytes(out, in.def, rep);
         break;
       }

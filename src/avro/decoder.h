@@ -7,8 +7,9 @@
 // batch's buffers have grown (the columnar schema is the READER's, see ToColumnarSchema).
 //
 // Hostile input: every read is bounds-checked; lengths and item counts larger than the bytes left are
-// errors (so a length of 2^62 never allocates); a datum that fails is rolled back from the batch, leaving no
-// partial row. Errors are AvroError codes (truncated, trailing_bytes, negative_length, invalid_utf8,
+// errors (so a length of 2^62 never allocates); nesting depth and zero-width items are bounded per datum
+// (DatumBudget in binary.h: kTooDeep, kLengthTooLarge); a datum that fails is rolled back from the batch,
+// leaving no partial row. Errors are AvroError codes (truncated, trailing_bytes, negative_length, invalid_utf8,
 // bad_union_index, bad_enum_index, ...) with the byte offset in the message.
 //
 // Avro → columnar mapping (the reader schema decides):

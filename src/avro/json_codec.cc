@@ -246,8 +246,9 @@ Status EncodeDefault(const TypeNode& type, const nlohmann::json& value, std::str
   return Encode(type, value, out, UnionStyle::kFirstBranch, "", 0);
 }
 
-bool RenderDatumJson(const TypeNode& t, BinaryReader& r, std::string& out, int depth) {
-  if (depth > 64) return r.Fail(AvroError::kTooDeep, "datum nested deeper than 64 levels");
+bool RenderDatumJson(const TypeNode& t, BinaryReader& r, std::string& out, DatumBudget& budget) {
+  if (!EnterLevel(r, budget)) return false;
+  const LevelGuard level{budget};
   switch (t.type) {
     case Type::kNull: out += "null"; return true;
     case Type::kBoolean: {
@@ -311,17 +312,11 @@ bool RenderDatumJson(const TypeNode& t, BinaryReader& r, std::string& out, int d
       const bool is_map = t.type == Type::kMap;
       out += is_map ? '{' : '[';
       bool first = true;
-      uint64_t total = 0;
       for (;;) {
-        int64_t count, size = -1;
-        if (!r.ReadLong(count)) return false;
+        int64_t count, size;
+        if (!ReadBlockHeader(r, count, size)) return false;
         if (count == 0) break;
-        if (count < 0) {
-          if (count == INT64_MIN) return r.Fail(AvroError::kLengthTooLarge, "block count out of range");
-          count = -count;
-          if (!r.ReadLong(size)) return false;
-        }
-        if (!CheckItemCount(r, count, MinEncodedSize(is_map ? *t.values : *t.items) + (is_map ? 1 : 0), total))
+        if (!CheckItemCount(r, count, MinEncodedSize(is_map ? *t.values : *t.items) + (is_map ? 1 : 0), budget))
           return false;
         const uint8_t* block_start = r.p;
         for (int64_t i = 0; i < count; ++i) {
@@ -334,7 +329,7 @@ bool RenderDatumJson(const TypeNode& t, BinaryReader& r, std::string& out, int d
             out += json(std::string(k)).dump();
             out += ':';
           }
-          if (!RenderDatumJson(is_map ? *t.values : *t.items, r, out, depth + 1)) return false;
+          if (!RenderDatumJson(is_map ? *t.values : *t.items, r, out, budget)) return false;
         }
         if (size >= 0 && r.p - block_start != size)
           return r.Fail(AvroError::kBadBlockSize, "block byte size differs from its items");
@@ -348,7 +343,7 @@ bool RenderDatumJson(const TypeNode& t, BinaryReader& r, std::string& out, int d
         if (i) out += ',';
         out += json(t.fields[i].name).dump();
         out += ':';
-        if (!RenderDatumJson(*t.fields[i].type, r, out, depth + 1)) return false;
+        if (!RenderDatumJson(*t.fields[i].type, r, out, budget)) return false;
       }
       out += '}';
       return true;
@@ -358,11 +353,11 @@ bool RenderDatumJson(const TypeNode& t, BinaryReader& r, std::string& out, int d
       if (i < 0 || static_cast<uint64_t>(i) >= t.branches.size())
         return r.Fail(AvroError::kBadUnionIndex, "union index outside the branches");
       const TypeNode& b = *t.branches[static_cast<size_t>(i)];
-      if (b.type == Type::kNull || t.NullableOf()) return RenderDatumJson(b, r, out, depth + 1);
+      if (b.type == Type::kNull || t.NullableOf()) return RenderDatumJson(b, r, out, budget);
       out += '{';
       out += json(b.BranchName()).dump();
       out += ':';
-      if (!RenderDatumJson(b, r, out, depth + 1)) return false;
+      if (!RenderDatumJson(b, r, out, budget)) return false;
       out += '}';
       return true;
     }
@@ -372,7 +367,8 @@ bool RenderDatumJson(const TypeNode& t, BinaryReader& r, std::string& out, int d
 
 Status DatumToJson(const TypeNode& type, std::string_view data, std::string& out, size_t* consumed) {
   BinaryReader r(data.data(), data.size());
-  if (!RenderDatumJson(type, r, out, 0))
+  DatumBudget budget;
+  if (!RenderDatumJson(type, r, out, budget))
     return Error(r.error, std::string(r.what) + " at byte " + std::to_string(r.offset()));
   if (consumed) *consumed = r.offset();
   return Status::Ok();

@@ -38,8 +38,9 @@ Status EncodeDefault(const TypeNode& type, const nlohmann::json& value, std::str
 // from the front of `data` and reports how many bytes it used in `consumed`.
 Status DatumToJson(const TypeNode& type, std::string_view data, std::string& out, size_t* consumed = nullptr);
 
-// The decoder's entry point for the above: renders the datum at the cursor. Returns false with r.error set on
-// malformed data (including nesting deeper than 64 levels, as AvroError::kTooDeep).
-bool RenderDatumJson(const TypeNode& type, BinaryReader& r, std::string& out, int depth = 0);
+// The decoder's entry point for the above: renders the value at the cursor, charging its nesting and
+// zero-width items to `budget` (the budget of the datum it is part of, see binary.h). Returns false with
+// r.error set on malformed data (including kTooDeep and too many zero-width items).
+bool RenderDatumJson(const TypeNode& type, BinaryReader& r, std::string& out, DatumBudget& budget);
 
 }  // namespace floe::avro

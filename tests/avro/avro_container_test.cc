@@ -186,5 +186,25 @@ TEST_F(ContainerTest, CorruptFilesFailWithNamedErrors) {
   EXPECT_TRUE(drain(unknown_codec).Is(AvroError::kCodec));
 }
 
+// A container whose datums nest without end: reading it datum by datum fails with kTooDeep (the splitter
+// recurses per level like the decoder) instead of overflowing the stack.
+TEST(ContainerHostileTest, DeeplyNestedDatumFailsWithTooDeep) {
+  auto list = Schema::Parse(
+      R"({"type":"record","name":"L","fields":[{"name":"v","type":"int"},{"name":"next","type":["null","L"]}]})");
+  ASSERT_TRUE(list.ok());
+  std::string datum;
+  for (int i = 0; i < 512 * 1024; ++i) datum += "\x02\x02";
+  datum += std::string("\x02\x00", 2);
+  StringByteSink sink;
+  auto writer = OcfWriter::Open(&sink, *list);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(writer->Append(datum).ok());
+  ASSERT_TRUE(writer->Finish().ok());
+  auto reader = OcfReader::Open(sink.contents());
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  std::string_view got;
+  EXPECT_TRUE(reader->NextDatum(got).status().Is(AvroError::kTooDeep));
+}
+
 }  // namespace
 }  // namespace floe::avro

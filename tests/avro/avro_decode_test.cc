@@ -335,6 +335,130 @@ TEST(HostilePayloadTest, DeepRecursiveDataIsBounded) {
   EXPECT_TRUE(DecodeOne(list, deep).Is(AvroError::kTooDeep));
 }
 
+// L{v, next: ["null", L]} costs two bytes a level: `levels` nodes, the last one's next null.
+std::string LinkedList(size_t levels) {
+  std::string out;
+  out.reserve(2 * levels + 2);
+  for (size_t i = 0; i < levels; ++i) out += "\x02\x02";  // v = 1, next = branch 1 (L)
+  out += std::string("\x02\x00", 2);                     // v = 1, next = null
+  return out;
+}
+
+constexpr const char* kListSchema =
+    R"({"type":"record","name":"L","fields":[{"name":"v","type":"int"},{"name":"next","type":["null","L"]}]})";
+
+// A megabyte of list nodes would overflow the stack on every path that recurses per level: decoding
+// (recursion as JSON), skipping a recursive field the reader dropped, the skipper alone, the JSON
+// renderer and the container reader's datum splitter. Each stops with kTooDeep instead.
+TEST(HostilePayloadTest, DeepRecursionFailsWithTooDeepOnEveryPath) {
+  const Schema list = MustParse(kListSchema);
+  const Schema only_v = MustParse(R"({"type":"record","name":"L","fields":[{"name":"v","type":"int"}]})");
+  const std::string hostile = LinkedList(512 * 1024);
+
+  EXPECT_TRUE(DecodeOne(list, hostile).Is(AvroError::kTooDeep));
+
+  auto dropping = RecordDecoder::Compile(list, only_v);
+  ASSERT_TRUE(dropping.ok()) << dropping.status().ToString();
+  columnar::ColumnarBatch batch(dropping->columnar_schema());
+  EXPECT_TRUE(dropping->Decode(hostile, batch).Is(AvroError::kTooDeep));
+  EXPECT_EQ(batch.num_records(), 0u);
+
+  auto skipper = DatumSkipper::Compile(list);
+  ASSERT_TRUE(skipper.ok());
+  BinaryReader r(hostile.data(), hostile.size());
+  EXPECT_FALSE(skipper->Skip(r));
+  EXPECT_EQ(r.error, AvroError::kTooDeep);
+
+  std::string json;
+  EXPECT_TRUE(DatumToJson(list.root(), hostile, json).Is(AvroError::kTooDeep));
+}
+
+// The limit leaves room for real data: 40 nodes (the renderer spends two levels a node) pass every path.
+TEST(HostilePayloadTest, ModeratelyDeepRecursionStillDecodes) {
+  const Schema list = MustParse(kListSchema);
+  const Schema only_v = MustParse(R"({"type":"record","name":"L","fields":[{"name":"v","type":"int"}]})");
+  const std::string ok = LinkedList(40);
+  EXPECT_TRUE(DecodeOne(list, ok).ok());
+  auto dropping = RecordDecoder::Compile(list, only_v);
+  ASSERT_TRUE(dropping.ok());
+  columnar::ColumnarBatch batch(dropping->columnar_schema());
+  EXPECT_TRUE(dropping->Decode(ok, batch).ok());
+  std::string json;
+  size_t consumed = 0;
+  ASSERT_TRUE(DatumToJson(list.root(), ok, json, &consumed).ok());
+  EXPECT_EQ(consumed, ok.size());
+  EXPECT_EQ(json.substr(0, 28), R"({"v":1,"next":{"v":1,"next":)");
+}
+
+// array<array<T>> with `outer` inner arrays of `inner` zero-width items each.
+std::string NestedZeroWidth(int64_t outer, int64_t inner) {
+  std::string out;
+  WriteLong(out, outer);
+  for (int64_t i = 0; i < outer; ++i) {
+    WriteLong(out, inner);
+    WriteLong(out, 0);
+  }
+  WriteLong(out, 0);
+  return out;
+}
+
+// The zero-width cap holds for the whole datum: 1 000 inner arrays of 65 536 nulls (4 KB, 65 M entries
+// under a per-array cap) fail, on every path; arrays of empty records too.
+TEST(HostilePayloadTest, ZeroWidthItemsAreCappedPerDatumNotPerArray) {
+  const Schema nulls = MustParse(R"({"type":"array","items":{"type":"array","items":"null"}})");
+  const Schema empties = MustParse(
+      R"({"type":"array","items":{"type":"array","items":{"type":"record","name":"E","fields":[]}}})");
+  const std::string hostile = NestedZeroWidth(1000, 65536);
+  for (const Schema* schema : {&nulls, &empties}) {
+    EXPECT_TRUE(DecodeOne(*schema, hostile).Is(AvroError::kLengthTooLarge));
+    auto skipper = DatumSkipper::Compile(*schema);
+    ASSERT_TRUE(skipper.ok());
+    BinaryReader r(hostile.data(), hostile.size());
+    EXPECT_FALSE(skipper->Skip(r));
+    EXPECT_EQ(r.error, AvroError::kLengthTooLarge);
+    std::string json;
+    EXPECT_TRUE(DatumToJson(schema->root(), hostile, json).Is(AvroError::kLengthTooLarge));
+  }
+  // The budget is the sum: two arrays of 30 000 fit, three do not.
+  EXPECT_TRUE(DecodeOne(nulls, NestedZeroWidth(2, 30000)).ok());
+  EXPECT_TRUE(DecodeOne(nulls, NestedZeroWidth(3, 30000)).Is(AvroError::kLengthTooLarge));
+  std::string json;
+  EXPECT_TRUE(DatumToJson(nulls.root(), NestedZeroWidth(2, 30000), json).ok());
+  EXPECT_TRUE(DatumToJson(nulls.root(), NestedZeroWidth(3, 30000), json).Is(AvroError::kLengthTooLarge));
+
+  // Inside a recursive subtree (rendered as JSON by the decoder) the decoder's budget carries on.
+  const Schema tree = MustParse(R"({"type":"record","name":"T","fields":[
+      {"name":"nulls","type":{"type":"array","items":"null"}},
+      {"name":"kids","type":{"type":"array","items":"T"}}]})");
+  std::string datum;
+  WriteLong(datum, 40000);  // 40 000 nulls at the top
+  WriteLong(datum, 0);
+  WriteLong(datum, 1);      // one kid (rendered as JSON) with 40 000 more
+  WriteLong(datum, 40000);
+  WriteLong(datum, 0);
+  WriteLong(datum, 0);      // the kid has no kids
+  WriteLong(datum, 0);
+  EXPECT_TRUE(DecodeOne(tree, datum).Is(AvroError::kLengthTooLarge));
+}
+
+// A negative block byte size is kNegativeLength for the decoder, the skipper and the renderer alike.
+TEST(HostilePayloadTest, NegativeBlockByteSizeIsTheSameErrorOnEveryPath) {
+  const Schema arr = MustParse(R"({"type":"array","items":"long"})");
+  std::string neg;
+  WriteLong(neg, -1);  // one item, byte size follows
+  WriteLong(neg, -2);
+  WriteLong(neg, 7);
+  WriteLong(neg, 0);
+  EXPECT_TRUE(DecodeOne(arr, neg).Is(AvroError::kNegativeLength));
+  auto skipper = DatumSkipper::Compile(arr);
+  ASSERT_TRUE(skipper.ok());
+  BinaryReader r(neg.data(), neg.size());
+  EXPECT_FALSE(skipper->Skip(r));
+  EXPECT_EQ(r.error, AvroError::kNegativeLength);
+  std::string json;
+  EXPECT_TRUE(DatumToJson(arr.root(), neg, json).Is(AvroError::kNegativeLength));
+}
+
 // The decoder's fast paths (8-byte varint loads, 8-byte ASCII checks that may read past a short string, SWAR
 // uuid parsing) must agree with the byte-at-a-time rules at every distance from the end of the input. Datums
 // are decoded from exactly-sized heap buffers so that ASan reports any read past the end.
