@@ -33,6 +33,14 @@ struct Slot {
                                // kUnion: one per reader branch (the null branch's is empty)
 };
 
+// Decimals are stored by precision, not by their Avro carrier (docs/PARQUET_TYPES.md): int32 up to 9
+// digits, int64 up to 18, above that the shortest FIXED_LEN_BYTE_ARRAY that holds them.
+PhysicalType DecimalPhysical(int32_t precision) {
+  if (precision <= 9) return PhysicalType::kInt32;
+  if (precision <= 18) return PhysicalType::kInt64;
+  return PhysicalType::kFixedLenByteArray;
+}
+
 class Mapper {
  public:
   Slot Build(const TypeNode& t, const std::string& name, int16_t parent_def, int16_t rep, NodePtr& node) {
@@ -111,9 +119,7 @@ class Mapper {
         break;
       case Type::kFloat: phys = PhysicalType::kFloat; break;
       case Type::kDouble: phys = PhysicalType::kDouble; break;
-      case Type::kBytes:
-        if (t.logical == LogicalType::kDecimal) logical = LogicalKind::kDecimal;
-        break;
+      case Type::kBytes: break;
       case Type::kString:
         if (t.logical == LogicalType::kUuid) {
           phys = PhysicalType::kFixedLenByteArray;
@@ -125,14 +131,19 @@ class Mapper {
       case Type::kEnum: logical = LogicalKind::kEnum; break;
       case Type::kFixed:
         phys = PhysicalType::kFixedLenByteArray;
-        if (t.logical == LogicalType::kDecimal) logical = LogicalKind::kDecimal;
         if (t.logical == LogicalType::kDuration) logical = LogicalKind::kDuration;
         if (t.logical == LogicalType::kUuid) logical = LogicalKind::kUuid;
         break;
       default: break;
     }
+    int32_t type_length = t.type == Type::kFixed ? t.size : 16;
+    if (t.logical == LogicalType::kDecimal) {  // on bytes or fixed alike
+      logical = LogicalKind::kDecimal;
+      phys = DecimalPhysical(t.precision);
+      type_length = DecimalFixedSize(t.precision);
+    }
     node = Node::Primitive(name, phys, nullable, logical);
-    if (phys == PhysicalType::kFixedLenByteArray) node->type_length = t.type == Type::kFixed ? t.size : 16;
+    if (phys == PhysicalType::kFixedLenByteArray) node->type_length = type_length;
     if (logical == LogicalKind::kDecimal) {
       node->precision = t.precision;
       node->scale = t.scale;
@@ -257,6 +268,8 @@ enum class Op : uint8_t {
   kString,      // into a string column: UTF-8 checked
   kUuidString,  // 36-char UUID text into FIXED(16)
   kFixed,       // a = size
+  kDecimal,     // a = writer fixed size (0: length-prefixed bytes), b = width of the column (4: int32,
+                // 8: int64, else FIXED(b)), c = const index of 10^precision as b big-endian bytes
   kEnum,        // a = offset in enum_symbols, b = writer symbol count
   kNulls,       // b = leaf count from col, def = level of the null
   kUnion,       // a = offset in jump table, b = writer branch count
@@ -290,7 +303,7 @@ struct Instr {
 const char* OpName(Op op) {
   static const char* const kNames[] = {
       "end", "bool", "int", "long", "float", "double", "int->long", "int->float", "int->double", "long->float",
-      "long->double", "float->double", "bytes", "string", "uuid-string", "fixed", "enum", "nulls", "union", "optional",
+      "long->double", "float->double", "bytes", "string", "uuid-string", "fixed", "decimal", "enum", "nulls", "union", "optional",
       "array", "map", "default", "json", "capture", "fail", "skip-varint", "skip-bytes", "skip-n", "skip-array",
       "skip-map", "skip-union", "call"};
   return kNames[static_cast<int>(op)];
@@ -301,6 +314,8 @@ bool HasBlockInA(Op op) {
 }
 
 constexpr int kMaxCaptures = 32;
+// Widest decimal column: precision 1000 (the most the schema parser accepts) needs 416 bytes.
+constexpr size_t kMaxDecimalWidth = 512;
 
 }  // namespace
 
@@ -381,6 +396,49 @@ bool ParseUuid(std::string_view s, uint8_t out[16]) {
 
 inline void AppendNulls(ColumnBuffer* cols, int16_t rep, const Instr& in) {
   for (uint32_t i = 0; i < in.b; ++i) cols[in.col + i].AppendNull(in.def, rep);
+}
+
+// A decimal's unscaled value (big-endian two's complement of any length; none is zero) into its column of
+// in.b bytes: sign bytes dropped or added, then |value| < 10^precision checked. False when it does not fit.
+[[gnu::noinline]] bool AppendDecimal(const uint8_t* p, size_t n, const Instr& in, ColumnBuffer& col, int16_t rep,
+                                     const Program& prog) {
+  const size_t width = in.b;
+  const bool negative = n > 0 && (p[0] & 0x80);
+  const uint8_t sign = negative ? 0xff : 0x00;
+  uint8_t buf[kMaxDecimalWidth];
+  if (n > width) {
+    for (size_t i = 0; i < n - width; ++i)
+      if (p[i] != sign) return false;
+    if ((p[n - width] & 0x80) != (sign & 0x80)) return false;
+    std::memcpy(buf, p + (n - width), width);
+  } else {
+    std::memset(buf, sign, width - n);
+    if (n) std::memcpy(buf + (width - n), p, n);
+  }
+  // |value| as an unsigned big-endian number (two's complement negation), compared with 10^precision.
+  uint8_t magnitude[kMaxDecimalWidth];
+  std::memcpy(magnitude, buf, width);
+  if (negative) {
+    unsigned carry = 1;
+    for (size_t i = width; i-- > 0;) {
+      const unsigned v = static_cast<uint8_t>(~magnitude[i]) + carry;
+      magnitude[i] = static_cast<uint8_t>(v);
+      carry = v >> 8;
+    }
+  }
+  if (std::memcmp(magnitude, prog.consts[in.c].data(), width) >= 0) return false;
+  if (width == 4 || width == 8) {
+    uint64_t u = negative ? ~uint64_t{0} : 0;
+    for (size_t i = 0; i < width; ++i) u = (u << 8) | buf[i];
+    if (width == 4) {
+      col.AppendInt32(static_cast<int32_t>(u), in.def, rep);
+    } else {
+      col.AppendInt64(static_cast<int64_t>(u), in.def, rep);
+    }
+  } else {
+    col.AppendFixedBytes(buf, width, in.def, rep);
+  }
+  return true;
 }
 
 // The leaf instructions: read one value and append it to one column. kOther for every other instruction.
@@ -488,6 +546,23 @@ bool IsLeafOp(Op op) { return op >= Op::kBool && op <= Op::kEnum; }
       const uint8_t* p;
       if (!r.ReadFixed(in.a, p)) return Step::kFailed;
       cols[in.col].AppendFixedBytes(p, in.a, in.def, rep);
+      return Step::kOk;
+    }
+    case Op::kDecimal: {
+      const uint8_t* p;
+      size_t n = in.a;
+      if (n == 0) {
+        std::string_view v;
+        if (!r.ReadBytes(v)) return Step::kFailed;
+        p = reinterpret_cast<const uint8_t*>(v.data());
+        n = v.size();
+      } else if (!r.ReadFixed(n, p)) {
+        return Step::kFailed;
+      }
+      if (!AppendDecimal(p, n, in, cols[in.col], rep, prog)) {
+        r.Fail(AvroError::kDecimalOverflow, "decimal has more digits than its precision");
+        return Step::kFailed;
+      }
       return Step::kOk;
     }
     case Op::kEnum: {
@@ -916,7 +991,18 @@ class Compiler {
         break;
       }
       case Type::kFixed:
+        if (r.logical == LogicalType::kDecimal) {
+          EmitDecimal(w, r, s, block);
+          break;
+        }
         Emit(block, {Op::kFixed, s.def, 0, s.first_leaf, static_cast<uint32_t>(r.size)});
+        break;
+      case Type::kBytes:
+        if (r.logical == LogicalType::kDecimal) {
+          EmitDecimal(w, r, s, block);
+          break;
+        }
+        Emit(block, {PrimitiveOp(w, r), s.def, 0, s.first_leaf});
         break;
       default: {
         const Op op = PrimitiveOp(w, r);
@@ -926,6 +1012,29 @@ class Compiler {
     }
     MaybeCapture(s, block, path);
     return Status::Ok();
+  }
+
+  // Reader decimal `r` from writer bytes, string or fixed `w` (TopLevelMatch has checked the pair).
+  void EmitDecimal(const TypeNode& w, const TypeNode& r, const Slot& s, uint32_t block) {
+    const PhysicalType phys = DecimalPhysical(r.precision);
+    const uint32_t width = phys == PhysicalType::kInt32   ? 4
+                           : phys == PhysicalType::kInt64 ? 8
+                                                          : static_cast<uint32_t>(DecimalFixedSize(r.precision));
+    // 10^precision in `width` big-endian bytes: it fits, since width holds 10^precision - 1 as a positive
+    // two's-complement value.
+    std::string pow10(width, '\0');
+    pow10.back() = 1;
+    for (int32_t d = 0; d < r.precision; ++d) {
+      unsigned carry = 0;
+      for (size_t i = width; i-- > 0;) {
+        const unsigned v = static_cast<uint8_t>(pow10[i]) * 10u + carry;
+        pow10[i] = static_cast<char>(v & 0xff);
+        carry = v >> 8;
+      }
+    }
+    prog_.consts.push_back(std::move(pow10));
+    Emit(block, {Op::kDecimal, s.def, 0, s.first_leaf, w.type == Type::kFixed ? static_cast<uint32_t>(w.size) : 0,
+                 width, static_cast<uint32_t>(prog_.consts.size() - 1)});
   }
 
   static Op PrimitiveOp(const TypeNode& w, const TypeNode& r) {

@@ -21,7 +21,8 @@
 //            branch, named after the branch type: "int", "string", "array", "map", ... and, for named types,
 //            the simple name (e.g. ["null","string","Ad"] → group {string, Ad}); exactly one member is set
 //   enum → byte array (ENUM) holding the symbol; fixed → FIXED_LEN_BYTE_ARRAY
-//   logical types → decimal(bytes|fixed), uuid (string → FIXED(16), parsed from the 36-char text), date,
+//   logical types → decimal (bytes or fixed alike: int32 for precision ≤ 9, int64 ≤ 18, else the shortest
+//            FIXED_LEN_BYTE_ARRAY; more digits than the precision is kDecimalOverflow), uuid (string → FIXED(16), parsed from the 36-char text), date,
 //            time-millis/micros, timestamp-millis/micros (UTC), local-timestamp-* (not UTC), duration (FIXED 12)
 //   recursive types: where a named type is reached again inside its own definition, that value is stored as
 //            JSON text (LogicalKind::kJson, form of json_codec.h) in one column, rendered from the writer's

@@ -29,6 +29,7 @@ enum class AvroError {
   kBadEnumIndex,        // an enum index outside the writer's symbols
   kUnresolvedValue,     // a writer union branch / enum symbol that the reader schema cannot represent
   kInvalidLogicalValue, // e.g. a uuid string that is not a UUID
+  kDecimalOverflow,     // a decimal whose unscaled value has more digits than its declared precision
   kTooDeep,             // nesting beyond the decoder's depth limit
   // Encoding and container files.
   kEncode,              // a JSON value does not match the schema it is encoded with

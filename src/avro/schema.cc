@@ -614,6 +614,12 @@ size_t MinSize(const TypeNode& t, std::set<const TypeNode*>& open) {
 }
 }  // namespace
 
+int32_t DecimalFixedSize(int32_t precision) {
+  int32_t size = 1;
+  while (MaxDecimalPrecision(size) < precision) ++size;
+  return size;
+}
+
 size_t MinEncodedSize(const TypeNode& type) {
   std::set<const TypeNode*> open;
   return MinSize(type, open);
@@ -679,6 +685,7 @@ std::string_view floe::ErrorTraits<floe::avro::AvroError>::Name(floe::avro::Avro
     case AvroError::kBadEnumIndex: return "bad_enum_index";
     case AvroError::kUnresolvedValue: return "unresolved_value";
     case AvroError::kInvalidLogicalValue: return "invalid_logical_value";
+    case AvroError::kDecimalOverflow: return "decimal_overflow";
     case AvroError::kTooDeep: return "too_deep";
     case AvroError::kEncode: return "encode";
     case AvroError::kBadContainer: return "bad_container";

@@ -139,6 +139,10 @@ class Schema {
 // alone takes one byte). Decoders use it to reject item counts larger than the bytes left.
 size_t MinEncodedSize(const TypeNode& type);
 
+// The fewest bytes that hold every unscaled value of a decimal of `precision` digits (|v| < 10^precision) in
+// two's complement: the FIXED_LEN_BYTE_ARRAY length such decimals get in Parquet.
+int32_t DecimalFixedSize(int32_t precision);
+
 // CRC-64-AVRO of arbitrary bytes (the spec's fingerprinting algorithm).
 uint64_t Rabin64(std::string_view bytes);
 

@@ -2,6 +2,7 @@
 // level by level; schema resolution cases; hostile payloads; business-time capture; Confluent framing.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <random>
 
 #include "avro/confluent.h"
@@ -78,8 +79,10 @@ TEST_F(PythonFixtureTest, LogicalTypes) {
             "tsmicros: -1\n"
             "ltsmillis: 1714564800123\n"
             "ltsmicros: -1\n"
-            "dec: 0xf8a432eb\n"                   // -123456789 unscaled, big-endian two's complement
-            "decfix: 0x01b69b4ba630f34e\n"        // 123456789012345678
+            "dec: -123456789\n"                   // unscaled: decimal(9, s) is an int32 column
+            "decfix: 123456789012345678\n"        // decimal(18, s) on fixed(8): int64
+            "dec38: 0xf6b64f090ffdccec3bb66fb13398baeb\n"  // decimal(38, s) on bytes: the shortest fixed, 16
+            "decfix20: 0xff54ab567314e0f52d\n"    // decimal(20, s) on fixed(12): FIXED(9), sign-extension dropped
             "id: 0x123e4567e89b12d3a456426614174000\n"
             "dur: 0x010000000200000003000000\n"
             "bad: '2024-01-01'\n"                 // "date" on a string is ignored: a plain string
@@ -201,8 +204,10 @@ TEST_F(PythonFixtureTest, ColumnarSchemaCarriesLogicalTypes) {
             "  required int64 tsmicros (timestamp-micros)\n"
             "  required int64 ltsmillis (timestamp-millis,local)\n"
             "  required int64 ltsmicros (timestamp-micros,local)\n"
-            "  required binary dec (decimal(9,2))\n"
-            "  required fixed_len_byte_array(8) decfix (decimal(18,4))\n"
+            "  required int32 dec (decimal(9,2))\n"
+            "  required int64 decfix (decimal(18,4))\n"
+            "  required fixed_len_byte_array(16) dec38 (decimal(38,10))\n"
+            "  required fixed_len_byte_array(9) decfix20 (decimal(20,2))\n"
             "  required fixed_len_byte_array(16) id (uuid)\n"
             "  required fixed_len_byte_array(12) dur (interval)\n"
             "  required binary bad (string)\n");
@@ -439,6 +444,65 @@ TEST(HostilePayloadTest, ZeroWidthItemsAreCappedPerDatumNotPerArray) {
   WriteLong(datum, 0);      // the kid has no kids
   WriteLong(datum, 0);
   EXPECT_TRUE(DecodeOne(tree, datum).Is(AvroError::kLengthTooLarge));
+}
+
+// Decimals by precision: the unscaled big-endian bytes are narrowed (redundant sign bytes dropped) or
+// sign-extended into the column's width; values with more digits than the precision are kDecimalOverflow.
+TEST(DecimalTest, BytesBecomeInt32Int64OrShortestFixedAndOverflowIsNamed) {
+  const Schema d4 = MustParse(R"({"type":"bytes","logicalType":"decimal","precision":4,"scale":2})");
+  const auto int32_of = [&](const Schema& schema, const std::string& be, int32_t* out) {
+    auto decoder = RecordDecoder::Compile(schema, schema);
+    EXPECT_TRUE(decoder.ok());
+    columnar::ColumnarBatch batch(decoder->columnar_schema());
+    std::string datum;
+    WriteBytes(datum, be);
+    Status st = decoder->Decode(datum, batch);
+    if (st.ok()) std::memcpy(out, batch.column(0).fixed().data(), 4);
+    return st;
+  };
+  int32_t v = 0;
+  ASSERT_TRUE(int32_of(d4, std::string("\x27\x0f", 2), &v).ok());  // 9999
+  EXPECT_EQ(v, 9999);
+  ASSERT_TRUE(int32_of(d4, std::string("\xd8\xf1", 2), &v).ok());  // -9999
+  EXPECT_EQ(v, -9999);
+  ASSERT_TRUE(int32_of(d4, std::string("\x00\x00\x00\x00\x00\x00\x27\x0f", 8), &v).ok());  // redundant zeros
+  EXPECT_EQ(v, 9999);
+  ASSERT_TRUE(int32_of(d4, std::string("\xff\xff\xff\xff\xff\xff\xff", 7), &v).ok());  // -1, sign-extended
+  EXPECT_EQ(v, -1);
+  ASSERT_TRUE(int32_of(d4, "", &v).ok());  // no bytes: zero (as python3-avro and avsc read it)
+  EXPECT_EQ(v, 0);
+  ASSERT_TRUE(int32_of(d4, std::string("\x80", 1), &v).ok());  // -128
+  EXPECT_EQ(v, -128);
+  EXPECT_TRUE(int32_of(d4, std::string("\x27\x10", 2), &v).Is(AvroError::kDecimalOverflow));   // 10000
+  EXPECT_TRUE(int32_of(d4, std::string("\xd8\xf0", 2), &v).Is(AvroError::kDecimalOverflow));   // -10000
+  EXPECT_TRUE(int32_of(d4, std::string("\x01\x00\x00\x00\x00", 5), &v).Is(AvroError::kDecimalOverflow));
+  // Bytes beyond the width that are not sign extension: a large value, not a small one.
+  EXPECT_TRUE(int32_of(d4, std::string("\x00\x80\x00\x00\x00", 5), &v).Is(AvroError::kDecimalOverflow));
+  EXPECT_TRUE(int32_of(d4, std::string("\xff\x7f\xff\xff\xff", 5), &v).Is(AvroError::kDecimalOverflow));
+  const Schema d9 = MustParse(R"({"type":"bytes","logicalType":"decimal","precision":9,"scale":0})");
+  ASSERT_TRUE(int32_of(d9, std::string("\x3b\x9a\xc9\xff", 4), &v).ok());  // 999 999 999
+  EXPECT_EQ(v, 999999999);
+  EXPECT_TRUE(int32_of(d9, std::string("\x3b\x9a\xca\x00", 4), &v).Is(AvroError::kDecimalOverflow));  // 10^9
+
+  // decimal(18) on fixed(8) → int64; decimal(20) on fixed(12) → FIXED(9).
+  const Schema f18 = MustParse(R"({"type":"fixed","name":"F","size":8,"logicalType":"decimal","precision":18})");
+  EXPECT_TRUE(DecodeOne(f18, std::string("\x0d\xe0\xb6\xb3\xa7\x63\xff\xff", 8)).ok());  // 10^18 - 1
+  EXPECT_TRUE(DecodeOne(f18, std::string("\x0d\xe0\xb6\xb3\xa7\x64\x00\x00", 8)).Is(AvroError::kDecimalOverflow));
+  EXPECT_TRUE(DecodeOne(f18, std::string("\x80\x00\x00\x00\x00\x00\x00\x00", 8)).Is(AvroError::kDecimalOverflow));
+  const Schema f20 = MustParse(R"({"type":"fixed","name":"G","size":12,"logicalType":"decimal","precision":20})");
+  auto decoder = RecordDecoder::Compile(f20, f20);
+  ASSERT_TRUE(decoder.ok());
+  columnar::ColumnarBatch batch(decoder->columnar_schema());
+  const std::string minus_one(12, '\xff');
+  ASSERT_TRUE(decoder->Decode(minus_one, batch).ok());
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(batch.column(0).fixed().data()), 9), std::string(9, '\xff'));
+  // 10^20 = 0x056bc75e2d63100000: fits 9 bytes, but has 21 digits.
+  EXPECT_TRUE(decoder->Decode(std::string("\x00\x00\x00\x05\x6b\xc7\x5e\x2d\x63\x10\x00\x00", 12), batch)
+                  .Is(AvroError::kDecimalOverflow));
+  EXPECT_TRUE(decoder->Decode(std::string("\x00\x00\x00\x05\x6b\xc7\x5e\x2d\x63\x0f\xff\xff", 12), batch).ok());
+  EXPECT_TRUE(decoder->Decode(std::string("\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12), batch)
+                  .Is(AvroError::kDecimalOverflow));
+  EXPECT_EQ(batch.num_records(), 2u);
 }
 
 // A negative block byte size is kNegativeLength for the decoder, the skipper and the renderer alike.

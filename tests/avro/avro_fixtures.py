@@ -52,6 +52,9 @@ LOGICAL = {"type": "record", "name": "Logical", "fields": [
     {"name": "dec", "type": {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}},
     {"name": "decfix", "type": {"type": "fixed", "name": "D8", "size": 8, "logicalType": "decimal",
                                 "precision": 18, "scale": 4}},
+    {"name": "dec38", "type": {"type": "bytes", "logicalType": "decimal", "precision": 38, "scale": 10}},
+    {"name": "decfix20", "type": {"type": "fixed", "name": "D12", "size": 12, "logicalType": "decimal",
+                                  "precision": 20, "scale": 2}},
     {"name": "id", "type": {"type": "string", "logicalType": "uuid"}},
     {"name": "dur", "type": {"type": "fixed", "name": "Dur", "size": 12, "logicalType": "duration"}},
     {"name": "bad", "type": {"type": "string", "logicalType": "date"}},
@@ -142,6 +145,8 @@ CASES = {
          "tsmicros": datetime.datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
          "ltsmillis": 1714564800123, "ltsmicros": -1,
          "dec": decimal.Decimal("-1234567.89"), "decfix": decimal.Decimal("12345678901234.5678"),
+         "dec38": decimal.Decimal("-1234567890123456789012345678.0123456789"),
+         "decfix20": decimal.Decimal("-123456789012345678.91"),
          "id": "123e4567-e89b-12d3-a456-426614174000", "dur": dur(1, 2, 3), "bad": "2024-01-01"},
     ]),
     "nested": (NESTED, None, [
