@@ -160,6 +160,10 @@ Status CatalogStore::SetPartitionState(const std::string& database, const std::s
       {int64_t{complete}, int64_t{dirty}, completed_at, database, table, spec});
 }
 
+Status CatalogStore::DeleteFile(const std::string& key) {
+  return db_->Exec("DELETE FROM floe_files WHERE file_key = ?", {key});
+}
+
 Result<bool> CatalogStore::HasFile(const std::string& key) {
   FLOE_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT 1 FROM floe_files WHERE file_key = ?", {key}));
   return !rows.empty();

@@ -101,6 +101,8 @@ class CatalogStore {
   Status InsertSchemaVersion(const SchemaVersionInfo& version);
   Status InsertPartitions(const std::vector<PartitionInfo>& partitions);
   Status InsertFiles(const std::vector<FileInfo>& files);
+  // Removes a file (an S3 ObjectRemoved event); its partition's statistics drop with it. Idempotent.
+  Status DeleteFile(const std::string& key);
   Status SetPartitionState(const std::string& database, const std::string& table, const std::string& spec,
                            bool complete, bool dirty, int64_t completed_at);
 

@@ -49,10 +49,8 @@ Result<std::unique_ptr<WorkerCatalog>> OpenWorkerCatalog(const config::Config& c
   options.completeness_grace_ms = config.worker.GetInt("catalog.completeness.grace.ms");
   options.completeness_idle_ms = config.worker.GetInt("catalog.completeness.idle.ms");
   options.success_marker = config.worker.GetBool("catalog.success.marker");
-  if (std::string hook = config.worker.GetString("catalog.notify.webhook.url"); !hook.empty()) {
-    wc->webhook = std::make_unique<WebhookSink>(hook);
-    options.notifications = wc->webhook.get();
-  }
+  FLOE_ASSIGN_OR_RETURN(wc->notifications, OpenNotificationSinks(config));
+  options.notifications = wc->notifications.get();
   FLOE_ASSIGN_OR_RETURN(wc->catalog, Catalog::Open(std::move(store), options));
   if (start) wc->catalog->Start();
   return wc;

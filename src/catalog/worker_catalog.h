@@ -27,7 +27,7 @@ Result<std::vector<KeyPattern>> KeyPatternsOf(const config::Config& config);
 
 struct WorkerCatalog {
   std::unique_ptr<storage::ObjectStore> store;  // the lake, for footers (and rebuild listings)
-  std::unique_ptr<WebhookSink> webhook;          // catalog.notify.webhook.url
+  std::unique_ptr<NotificationSink> notifications;  // catalog.notify.webhook.url, catalog.notify.topic
   std::unique_ptr<Catalog> catalog;
   std::vector<KeyPattern> patterns;
 };

@@ -1,12 +1,15 @@
-// floe catalog: look at the table catalog, print DDL, rebuild it from the lake.
+// floe catalog: look at the table catalog, print DDL, rebuild it from the lake, run it as a service.
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "catalog/catalog.h"
+#include "catalog/catalog_service.h"
 #include "catalog/ddl.h"
 #include "catalog/rebuild.h"
+#include "catalog/s3_event.h"
 #include "catalog/worker_catalog.h"
 #include "cli/commands.h"
 #include "common/time_util.h"
@@ -193,6 +196,40 @@ void AddCatalogCommand(CLI::App& app) {
     std::cout << "listed " << stats->objects_listed << " objects, registered " << stats->files_registered
               << " files, skipped " << stats->skipped << " (not matching the key pattern); " << cs.sql_statements
               << " catalog statements\n";
+  });
+
+  auto exit_when_idle = std::make_shared<bool>(false);
+  auto* serve = cmd->add_subcommand(
+      "serve", "Run the catalog as its own process, from file.events.topic and/or catalog.s3.events.topic on Kafka");
+  AddCommonOptions(serve, *args);
+  serve->add_flag("--exit-when-idle", *exit_when_idle,
+                  "Exit 0 once every assigned partition is at its end and everything consumed is flushed and "
+                  "committed");
+  serve->callback([args, exit_when_idle] {
+    config::Config config = LoadConfig(*args);
+    spdlog::set_level(spdlog::level::from_str(config.worker.GetString("log.level")));
+    if (const char* level = std::getenv("FLOE_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
+    auto wc = Open(*args);
+    catalog::CatalogServiceOptions options;
+    options.file_events_topic = config.worker.GetString("file.events.topic");
+    options.s3_events_topic = config.worker.GetString("catalog.s3.events.topic");
+    options.consumer_properties = config.kafka;
+    options.consumer_properties["group.id"] = config.worker.GetString("catalog.group.id");
+    // A worker's static membership id names that worker, not this process.
+    options.consumer_properties.erase("group.instance.id");
+    options.lake = catalog::LakeLocation::FromStoreUrl(config.worker.GetString("store.url"));
+    options.flush_interval_ms = config.worker.GetInt("catalog.flush.interval.ms");
+    options.exit_when_idle = *exit_when_idle;
+    options.stop = &InstallStopSignals();
+    auto service = catalog::CatalogService::Create(*wc->catalog, *wc->store, wc->patterns, options);
+    if (!service.ok()) Fail(service.status(), 2);
+    Status run = (*service)->Run();
+    const auto s = (*service)->stats();
+    std::cout << "consumed " << s.messages << " messages: " << s.file_events << " file events, " << s.s3_created
+              << " S3 objects registered, " << s.s3_removed << " removed, " << s.ignored << " ignored (not data "
+              << "files of the lake), " << s.unreadable << " unreadable, " << s.malformed << " malformed; "
+              << s.retries << " retries, " << s.commits << " commits\n";
+    if (!run.ok()) Fail(run);
   });
 }
 

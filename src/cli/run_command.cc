@@ -38,8 +38,11 @@ void AddRunCommand(CLI::App& app) {
     options.exit_when_idle = o->exit_when_idle;
     options.status_file = o->status_file;
     options.stop = &InstallStopSignals();
-    // The catalog follows the archiver's file events in-process (none for a remote store without catalog.url).
-    auto catalog = catalog::OpenWorkerCatalog(*config);
+    // The catalog follows the archiver's file events in-process (none for a remote store without catalog.url,
+    // nor with catalog.in.process off: then a `floe catalog serve` keeps it from file.events.topic).
+    auto catalog = config->worker.GetBool("catalog.in.process")
+                       ? catalog::OpenWorkerCatalog(*config)
+                       : Result<std::unique_ptr<catalog::WorkerCatalog>>(std::unique_ptr<catalog::WorkerCatalog>());
     if (!catalog.ok()) {
       std::cerr << "cannot open the catalog: " << catalog.status().ToString() << "\n";
       throw ExitCode{2};

@@ -41,6 +41,23 @@ const std::vector<SettingDef>& CatalogSettings() {
        "late data) as an HTTP POST of JSON after each catalog flush; retried with backoff on errors, 429 and "
        "5xx. Empty: none.",
        {}, {}, {}, "medium"},
+      {"catalog.notify.topic", T::kString, S::kWorker, "",
+       "Kafka topic that receives each catalog notification as a JSON message keyed by `database.table` "
+       "(acks=all; a failed delivery is retried with backoff, so at least once). Empty: none.",
+       {}, {}, {}, "medium"},
+      {"catalog.in.process", T::kBool, S::kWorker, "true",
+       "`floe run` keeps the catalog itself, from its own file events. false: it keeps none and only "
+       "publishes `file.events.topic`, from which a `floe catalog serve` builds the catalog.",
+       {}, {}, {}, "medium"},
+      {"catalog.group.id", T::kString, S::kWorker, "floe-catalog",
+       "Consumer group of `floe catalog serve` on `file.events.topic` and `catalog.s3.events.topic`; offsets "
+       "are committed only after the catalog flush holding their events is durable.",
+       {}, {}, {}, "medium"},
+      {"catalog.s3.events.topic", T::kString, S::kWorker, "",
+       "Kafka topic of S3 event notifications (JSON as S3 sends them to SQS/SNS, SNS envelopes accepted) "
+       "that `floe catalog serve` ingests: created objects are registered (keys read with "
+       "`catalog.key.pattern`, footers read from the lake), removed ones dropped. Empty: none.",
+       {}, {}, {}, "medium"},
   };
   return table;
 }

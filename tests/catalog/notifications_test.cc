@@ -5,7 +5,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <thread>
+
+#include "kafka/consumer.h"
+#include "kafka/dev_cluster.h"
 
 namespace floe::catalog {
 namespace {
@@ -52,6 +56,53 @@ TEST(WebhookSink, PostsJsonAndRetriesServerErrors) {
   WebhookSink gone("http://127.0.0.1:" + std::to_string(port) + "/hook", 2, 1);
   gone.Notify({{"late_data", "default", "ads", "x", "", {"k"}}});
   EXPECT_EQ(gone.dropped(), 1u);
+}
+
+class NoRebalance final : public kafka::RebalanceListener {
+ public:
+  void OnAssigned(const std::vector<kafka::TopicPartition>&) override {}
+  void OnRevoked(const std::vector<kafka::TopicPartition>&) override {}
+};
+
+TEST(KafkaNotificationSink, ProducesOneJsonMessagePerNotificationKeyedByTable) {
+  auto cluster = kafka::DevKafkaCluster::Start(1, {{"notes", 2}});
+  ASSERT_TRUE(cluster.ok()) << cluster.status().ToString();
+  const std::map<std::string, std::string> props{{"bootstrap.servers", (*cluster)->bootstrap_servers()},
+                                                 {"group.id", "ignored-by-the-producer"}};
+  auto sink = KafkaNotificationSink::Create(props, "notes");
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  (*sink)->Notify({{"table_created", "default", "ads", "", "", {}},
+                   {"schema_changed", "default", "ads", "", "2", {"added country"}},
+                   {"partition_complete", "default", "clicks", "dt=2024-05-01/hour=10", "", {}}});
+  EXPECT_EQ((*sink)->delivered(), 3u);
+  EXPECT_EQ((*sink)->dropped(), 0u);
+
+  NoRebalance listener;
+  auto consumer = kafka::KafkaConsumer::Create(
+      {{"bootstrap.servers", (*cluster)->bootstrap_servers()}, {"group.id", "check"}}, &listener);
+  ASSERT_TRUE(consumer.ok()) << consumer.status().ToString();
+  ASSERT_TRUE((*consumer)->Subscribe({"notes"}).ok());
+  std::map<std::string, std::vector<std::string>> by_key;  // in partition order
+  std::map<std::string, int32_t> partition_of;
+  int received = 0;
+  while (received < 3) {
+    auto m = (*consumer)->Poll(1000);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    if (!*m) continue;
+    const std::string key((*m)->key().value_or(""));
+    by_key[key].push_back(std::string((*m)->value().value_or("")));
+    // One table's notifications share a partition, so they stay in order.
+    EXPECT_EQ(partition_of.emplace(key, (*m)->partition()).first->second, (*m)->partition());
+    ++received;
+  }
+  ASSERT_EQ(by_key["default.ads"].size(), 2u);
+  EXPECT_EQ(by_key["default.ads"][0],
+            R"({"type":"table_created","database":"default","table":"ads","partition":"","version":"",)"
+            R"("details":[]})");
+  EXPECT_EQ(nlohmann::json::parse(by_key["default.ads"][1])["details"][0], "added country");
+  ASSERT_EQ(by_key["default.clicks"].size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(by_key["default.clicks"][0])["partition"], "dt=2024-05-01/hour=10");
+  EXPECT_TRUE((*consumer)->Close().ok());
 }
 
 }  // namespace
