@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <utility>
 
 #include "avro/schema.h"
 #include "catalog/catalog_error.h"
@@ -102,8 +103,19 @@ Status Catalog::LoadCache() {
   for (auto& t : tables) {
     const std::string tk = TableKey(t.database, t.name);
     FLOE_ASSIGN_OR_RETURN(auto versions, store_->ListSchemaVersions(t.database, t.name));
-    for (const auto& v : versions) versions_.insert(tk + "/" + v.version);
+    for (const auto& v : versions) {
+      versions_.insert(tk + "/" + v.version);
+      if (!v.conflicts.empty()) conflicting_versions_.insert(tk + "/" + v.version);
+    }
     FLOE_ASSIGN_OR_RETURN(auto parts, store_->ListPartitions(t.database, t.name));
+    if (options_.publisher) {
+      // The first offer to the publisher is everything, so what a crash kept from it is published now.
+      unpublished_.snapshot = true;
+      TableChange& change = unpublished_.tables.emplace_back(TableChange{t, true, {}});
+      for (const auto& p : parts) {
+        if (!conflicting_versions_.count(tk + "/" + p.schema_version)) change.partitions.push_back(p);
+      }
+    }
     for (const auto& p : parts) {
       partitions_.insert(tk + "/" + p.spec);
       if (auto hour = HourStartOf(p.values)) {
@@ -137,21 +149,51 @@ Status Catalog::Ingest(const std::vector<archive::FileCommittedEvent>& events) {
 }
 
 Status Catalog::Flush() {
-  std::lock_guard store_lock(store_mu_);
-  std::vector<archive::FileCommittedEvent> batch;
   {
-    std::lock_guard lock(queue_mu_);
-    batch.swap(queue_);
-    last_flush_micros_ = options_.clock->MonotonicMicros();
+    std::lock_guard store_lock(store_mu_);
+    std::vector<archive::FileCommittedEvent> batch;
+    {
+      std::lock_guard lock(queue_mu_);
+      batch.swap(queue_);
+      last_flush_micros_ = options_.clock->MonotonicMicros();
+    }
+    if (!batch.empty() || !open_hours_.empty()) {
+      Status st = FlushLocked(batch);
+      if (!st.ok()) {
+        ++stats_.failed_flushes;
+        std::lock_guard lock(queue_mu_);
+        queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
+                      std::make_move_iterator(batch.end()));
+        return st;
+      }
+    }
   }
-  if (batch.empty() && open_hours_.empty()) return Status::Ok();
-  Status st = FlushLocked(batch);
-  if (!st.ok()) {
-    ++stats_.failed_flushes;
-    std::lock_guard lock(queue_mu_);
-    queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()), std::make_move_iterator(batch.end()));
+  Publish();
+  return Status::Ok();
+}
+
+void Catalog::Publish() {
+  if (!options_.publisher) return;
+  std::unique_lock publishing(publish_mu_, std::try_to_lock);
+  if (!publishing.owns_lock()) return;  // another thread is publishing; the next flush offers what is left
+  CatalogChanges changes;
+  {
+    std::lock_guard lock(store_mu_);
+    if (unpublished_.empty()) return;
+    changes = std::exchange(unpublished_, CatalogChanges{});
   }
-  return st;
+  Status st = options_.publisher->Publish(changes);
+  std::lock_guard lock(store_mu_);
+  if (st.ok()) {
+    ++stats_.publishes;
+    return;
+  }
+  ++stats_.failed_publishes;
+  spdlog::warn("catalog: publishing {} table(s) and {} partition(s) to {} failed (offered again after the next "
+               "flush): {}",
+               changes.tables.size(), changes.partition_count(), options_.publisher->name(), st.ToString());
+  MergeChanges(changes, std::move(unpublished_));
+  unpublished_ = std::move(changes);
 }
 
 Result<Columns> Catalog::InferColumns(const archive::FileCommittedEvent& e, std::string* source) {
@@ -362,6 +404,28 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
     return st;
   }
   stats_.sql_statements += store_->db().requests() - before;
+  for (const auto& [vk, v] : new_versions) {
+    if (!v.conflicts.empty()) conflicting_versions_.insert(vk);
+  }
+  if (options_.publisher) {
+    CatalogChanges changes;
+    std::map<std::string, TableChange> by_table;
+    for (const auto& [tk, t] : changed_tables) {
+      auto known = tables_.find(tk);
+      by_table[tk] = {t, known == tables_.end() || !(known->second.columns == t.columns), {}};
+    }
+    for (const auto& [pk, p] : new_partitions) {
+      const std::string tk = TableKey(p.database, p.table);
+      if (conflicting_versions_.count(tk + "/" + p.schema_version)) continue;
+      auto [it, inserted] = by_table.try_emplace(tk);
+      if (inserted) it->second.table = tables_.at(tk);
+      it->second.partitions.push_back(p);
+    }
+    for (auto& [tk, change] : by_table) {
+      if (change.definition_changed || !change.partitions.empty()) changes.tables.push_back(std::move(change));
+    }
+    MergeChanges(unpublished_, std::move(changes));
+  }
   for (auto& [tk, t] : changed_tables) tables_[tk] = std::move(t);
   for (auto& [vk, v] : new_versions) versions_.insert(vk);
   for (auto& [pk, p] : new_partitions) partitions_.insert(pk);

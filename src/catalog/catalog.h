@@ -25,6 +25,7 @@
 #include "catalog/catalog_store.h"
 #include "catalog/completeness.h"
 #include "catalog/hive_type.h"
+#include "catalog/publisher.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "storage/object_store.h"
@@ -55,6 +56,9 @@ struct CatalogOptions {
   size_t max_batch = 10'000;
   const Clock* clock = &SystemClock::Instance();
   NotificationSink* notifications = nullptr;
+  // Mirrors tables and partitions into an external metastore after each flush (publisher.h); what it fails
+  // to publish is offered again after the next flush.
+  CatalogPublisher* publisher = nullptr;
   // Completeness (completeness.h) of hourly partitions (`dt` + `hour` values): grace past the hour's end,
   // and how long a Kafka partition without files counts as idle. A `_SUCCESS` object is written into each
   // partition that completes when success_marker is set.
@@ -70,6 +74,8 @@ struct CatalogStats {
   uint64_t store_requests = 0;     // object-store requests made for inference
   uint64_t sql_statements = 0;     // SQL statements sent (round trips)
   uint64_t failed_flushes = 0;
+  uint64_t publishes = 0;          // successful CatalogPublisher::Publish calls
+  uint64_t failed_publishes = 0;
 };
 
 class Catalog final : public archive::FileEventListener {
@@ -108,6 +114,8 @@ class Catalog final : public archive::FileEventListener {
   Status LoadCache();
   Status FlushLocked(std::vector<archive::FileCommittedEvent> batch);
   Result<Columns> InferColumns(const archive::FileCommittedEvent& event, std::string* source);
+  // Offers the unpublished changes to options_.publisher (without store_mu_ held during the call).
+  void Publish();
 
   std::unique_ptr<CatalogStore> store_;
   CatalogOptions options_;
@@ -120,6 +128,9 @@ class Catalog final : public archive::FileEventListener {
   std::map<std::string, TableInfo> tables_;  // "db/table"
   std::set<std::string> versions_;           // "db/table/version"
   std::set<std::string> partitions_;         // "db/table/spec"
+  std::set<std::string> conflicting_versions_;  // "db/table/version" of versions whose merge conflicted
+  CatalogChanges unpublished_;               // for options_.publisher, under store_mu_
+  std::mutex publish_mu_;                    // one Publish at a time
   struct HourState {
     std::string database, table, spec;
     int64_t hour_start = 0;

@@ -4,6 +4,8 @@
 #include <set>
 
 #include "archive/store_settings.h"
+#include "catalog/catalog_error.h"
+#include "catalog/glue_publisher.h"
 
 namespace floe::catalog {
 
@@ -37,6 +39,10 @@ Result<std::vector<KeyPattern>> KeyPatternsOf(const config::Config& config) {
 
 Result<std::unique_ptr<WorkerCatalog>> OpenWorkerCatalog(const config::Config& config, bool start) {
   const std::string url = ResolveCatalogUrl(config.worker);
+  if (url.empty() && config.worker.GetBool("catalog.glue.enabled")) {
+    return Error(CatalogError::kInvalidArgument,
+                 "catalog.glue.enabled needs a catalog to publish: set catalog.url for a remote store.url");
+  }
   if (url.empty()) return std::unique_ptr<WorkerCatalog>();
   auto wc = std::make_unique<WorkerCatalog>();
   FLOE_ASSIGN_OR_RETURN(wc->patterns, KeyPatternsOf(config));
@@ -51,6 +57,8 @@ Result<std::unique_ptr<WorkerCatalog>> OpenWorkerCatalog(const config::Config& c
   options.success_marker = config.worker.GetBool("catalog.success.marker");
   FLOE_ASSIGN_OR_RETURN(wc->notifications, OpenNotificationSinks(config));
   options.notifications = wc->notifications.get();
+  FLOE_ASSIGN_OR_RETURN(wc->publisher, OpenGluePublisher(config.worker));
+  options.publisher = wc->publisher.get();
   FLOE_ASSIGN_OR_RETURN(wc->catalog, Catalog::Open(std::move(store), options));
   if (start) wc->catalog->Start();
   return wc;

@@ -28,12 +28,13 @@ Result<std::vector<KeyPattern>> KeyPatternsOf(const config::Config& config);
 struct WorkerCatalog {
   std::unique_ptr<storage::ObjectStore> store;  // the lake, for footers (and rebuild listings)
   std::unique_ptr<NotificationSink> notifications;  // catalog.notify.webhook.url, catalog.notify.topic
+  std::unique_ptr<CatalogPublisher> publisher;      // catalog.glue.enabled
   std::unique_ptr<Catalog> catalog;
   std::vector<KeyPattern> patterns;
 };
 
 // Opens the lake and the catalog store; `start` starts background flushing. nullptr (not an error) when
-// ResolveCatalogUrl gives "".
+// ResolveCatalogUrl gives "" — unless catalog.glue.enabled, which needs a catalog to publish.
 Result<std::unique_ptr<WorkerCatalog>> OpenWorkerCatalog(const config::Config& config, bool start = true);
 
 // Sends each event to every non-null listener, in order.

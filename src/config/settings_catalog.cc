@@ -58,6 +58,33 @@ const std::vector<SettingDef>& CatalogSettings() {
        "that `floe catalog serve` ingests: created objects are registered (keys read with "
        "`catalog.key.pattern`, footers read from the lake), removed ones dropped. Empty: none.",
        {}, {}, {}, "medium"},
+      {"catalog.glue.enabled", T::kBool, S::kWorker, "false",
+       "Publish the catalog to the AWS Glue Data Catalog: after each catalog flush, new databases and tables "
+       "(CreateDatabase, CreateTable/UpdateTable on schema changes) and new partitions (BatchCreatePartition); "
+       "after a start, everything the catalog holds, adding only the partitions Glue lacks (GetPartitions). "
+       "Credentials are found as for S3 (`s3.access.key.id`..., environment, shared files, `s3.profile`). "
+       "Needs a catalog: `catalog.url` for a remote lake.",
+       {}, {}, {}, "high"},
+      {"catalog.glue.endpoint", T::kString, S::kWorker, "",
+       "Glue endpoint URL (a VPC endpoint, or a test double). Empty: `https://glue.<region>.amazonaws.com`.",
+       {}, {}, {}, "low"},
+      {"catalog.glue.region", T::kString, S::kWorker, "",
+       "Region of the Glue Data Catalog (also the signing region). Empty: as for S3: `s3.region`, "
+       "AWS_REGION, AWS_DEFAULT_REGION, the profile's region, else us-east-1.",
+       {}, {}, {}, "medium"},
+      {"catalog.glue.catalog.id", T::kString, S::kWorker, "",
+       "AWS account id of the Glue Data Catalog to publish to (a catalog shared from another account). "
+       "Empty: the caller's own.",
+       {}, {}, {}, "low"},
+      {"catalog.glue.max.retries", T::kInt, S::kWorker, "8",
+       "Retries of a Glue call after the first attempt, on ThrottlingException, 5xx and transport errors "
+       "(never on other 4xx); what still fails is offered again after the next catalog flush.",
+       0, 100, {}, "low"},
+      {"catalog.glue.retry.backoff.ms", T::kInt, S::kWorker, "100",
+       "Base of the exponential backoff (with full jitter, capped at 20 s) between Glue retries.", 0, 60'000, {},
+       "low"},
+      {"catalog.glue.request.timeout.ms", T::kInt, S::kWorker, "30000",
+       "Timeout of one Glue request.", 1'000, 600'000, {}, "low"},
   };
   return table;
 }
