@@ -24,8 +24,16 @@ std::string BareCode(std::string code) {
   return code;
 }
 
-bool Retryable(long status, const std::string& code) {
+bool RetryableReply(long status, const std::string& code) {
   return code == "ThrottlingException" || status == 429 || status >= 500;
+}
+
+// A string member of a JSON object, "" when absent or not a string (Glue's replies are not trusted to be
+// well-formed: nlohmann's value() would throw on a type mismatch).
+std::string StringField(const nlohmann::ordered_json& object, const char* name) {
+  if (!object.is_object()) return "";
+  auto it = object.find(name);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 }  // namespace
@@ -75,9 +83,9 @@ Result<GlueClient::Reply> GlueClient::Call(const std::string& operation, const n
     const bool last_attempt = attempt >= options_.max_retries;
     if (!r.ok()) {
       if (last_attempt || !r.status().retryable()) {
-        return Error(CatalogError::kPublish, "Glue " + operation + " (" + what + "): " + r.status().ToString() +
-                                                 (attempt > 0 ? " after " + std::to_string(attempt + 1) + " attempts" : ""))
-            .Retryable(r.status().retryable());
+        std::string text = "Glue " + operation + " (" + what + "): " + r.status().ToString();
+        if (attempt > 0) text += " after " + std::to_string(attempt + 1) + " attempts";
+        return Error(CatalogError::kPublish, std::move(text)).Retryable(r.status().retryable());
       }
     } else {
       Reply reply;
@@ -87,14 +95,15 @@ Result<GlueClient::Reply> GlueClient::Call(const std::string& operation, const n
       if (const std::string* rid = r->Header("x-amzn-requestid")) reply.request_id = *rid;
       if (reply.status < 200 || reply.status >= 300) {
         if (reply.body.is_object()) {
-          reply.error_code = BareCode(reply.body.value("__type", std::string()));
-          reply.error_message = reply.body.value("Message", reply.body.value("message", std::string()));
+          reply.error_code = BareCode(StringField(reply.body, "__type"));
+          reply.error_message = StringField(reply.body, "Message");
+          if (reply.error_message.empty()) reply.error_message = StringField(reply.body, "message");
         }
         if (const std::string* type = r->Header("x-amzn-errortype"); type && reply.error_code.empty()) {
           reply.error_code = BareCode(*type);
         }
         if (reply.error_code.empty()) reply.error_code = "HTTP" + std::to_string(reply.status);
-        reply.retryable = Retryable(reply.status, reply.error_code);
+        reply.retryable = RetryableReply(reply.status, reply.error_code);
       } else if (reply.body.is_discarded()) {
         return Error(CatalogError::kPublish, "Glue " + operation + " (" + what + "): the reply is not JSON");
       }
@@ -153,13 +162,14 @@ Status GlueClient::BatchCreatePartition(const std::string& database, const std::
     if (!reply.ok()) return ErrorOf("BatchCreatePartition", what, reply);
     if (!reply.body.contains("Errors") || !reply.body["Errors"].is_array()) continue;
     for (const auto& e : reply.body["Errors"]) {
-      const auto detail = e.value("ErrorDetail", nlohmann::ordered_json::object());
-      const std::string code = detail.value("ErrorCode", std::string());
+      const nlohmann::ordered_json none;
+      const auto detail = e.is_object() ? e.value("ErrorDetail", none) : none;
+      const std::string code = StringField(detail, "ErrorCode");
       if (code == "AlreadyExistsException") continue;
       ++refused_count;
       if (refused.size() < 5) {
-        refused.push_back(e.value("PartitionValues", nlohmann::ordered_json::array()).dump() + ": " + code + ": " +
-                          detail.value("ErrorMessage", std::string()));
+        const auto values = e.is_object() ? e.value("PartitionValues", none) : none;
+        refused.push_back(values.dump() + ": " + code + ": " + StringField(detail, "ErrorMessage"));
       }
     }
   }
@@ -188,7 +198,8 @@ Result<std::vector<std::vector<std::string>>> GlueClient::GetPartitions(const st
     if (reply.body.contains("Partitions") && reply.body["Partitions"].is_array()) {
       for (const auto& p : reply.body["Partitions"]) {
         std::vector<std::string> values;
-        for (const auto& v : p.value("Values", nlohmann::ordered_json::array())) {
+        const auto listed = p.is_object() ? p.value("Values", nlohmann::ordered_json()) : nlohmann::ordered_json();
+        for (const auto& v : listed.is_array() ? listed : nlohmann::ordered_json::array()) {
           if (v.is_string()) values.push_back(v.get<std::string>());
         }
         out.push_back(std::move(values));

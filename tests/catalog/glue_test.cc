@@ -190,7 +190,8 @@ class FakeGlue {
         if (auto r = refused_.find(values); r != refused_.end()) code = r->second;
         if (code.empty() && parts.count(values)) code = "AlreadyExistsException";
         if (!code.empty()) {
-          errors.push_back({{"PartitionValues", values}, {"ErrorDetail", {{"ErrorCode", code}, {"ErrorMessage", "no"}}}});
+          errors.push_back(
+              {{"PartitionValues", values}, {"ErrorDetail", {{"ErrorCode", code}, {"ErrorMessage", "no"}}}});
           continue;
         }
         parts[values] = p;
@@ -284,7 +285,9 @@ TEST_F(GlueTest, RequestBodiesFollowTheGlueApi) {
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   EXPECT_TRUE(*created);
   ASSERT_TRUE(client->UpdateTable("default", GlueTableInput(t)).ok());
-  ASSERT_TRUE(client->BatchCreatePartition("default", "ads", {*GluePartitionInput(t, Partition(t, "1", "2024-05-01", "12"))}).ok());
+  ASSERT_TRUE(
+      client->BatchCreatePartition("default", "ads", {*GluePartitionInput(t, Partition(t, "1", "2024-05-01", "12"))})
+          .ok());
   auto listed = client->GetPartitions("default", "ads");
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   EXPECT_EQ(*listed, std::vector<Values>{Values({"1", "2024-05-01", "12"})});
@@ -338,7 +341,9 @@ TEST_F(GlueTest, SignaturesMatchBotocore) {
   const TableInfo t = Ads();
   ASSERT_TRUE(client->CreateDatabase("default").ok());
   ASSERT_TRUE(client->CreateTable("default", GlueTableInput(t)).ok());
-  ASSERT_TRUE(client->BatchCreatePartition("default", "ads", {*GluePartitionInput(t, Partition(t, "1", "2024-05-01", "12"))}).ok());
+  ASSERT_TRUE(
+      client->BatchCreatePartition("default", "ads", {*GluePartitionInput(t, Partition(t, "1", "2024-05-01", "12"))})
+          .ok());
   ASSERT_TRUE(client->GetPartitions("default", "ads").ok());
   const auto seen = glue_.requests();
   ASSERT_EQ(seen.size(), 4u);
@@ -381,13 +386,10 @@ TEST_F(GlueTest, AThousandPartitionsAreTenBatches) {
   glue_.AddTable("default", "ads");
   const TableInfo t = Ads();
   std::vector<nlohmann::ordered_json> inputs;
-  for (int day = 1; day <= 42 && inputs.size() < 1000; ++day) {
-    for (int hour = 0; hour < 24 && inputs.size() < 1000; ++hour) {
-      char dt[16], hh[8];
-      std::snprintf(dt, sizeof dt, "2024-01-%02d", day);
-      std::snprintf(hh, sizeof hh, "%02d", hour);
-      inputs.push_back(*GluePartitionInput(t, Partition(t, "1", dt, hh)));
-    }
+  const int64_t start = MicrosFromCivil(CivilTime{2024, 1, 1, 0, 0, 0, 0});
+  for (int64_t hour = 0; hour < 1000; ++hour) {  // 41 days and 16 hours of hourly partitions
+    const int64_t at = start + hour * 3'600'000'000;
+    inputs.push_back(*GluePartitionInput(t, Partition(t, "1", UtcDate(at), UtcHour(at))));
   }
   ASSERT_EQ(inputs.size(), 1000u);
   ASSERT_TRUE(client->BatchCreatePartition("default", "ads", inputs).ok());
@@ -404,7 +406,9 @@ TEST_F(GlueTest, ExistingPartitionsAreFineOtherRefusalsAreReported) {
   glue_.RefusePartition({"1", "2024-05-01", "12"}, "InvalidInputException");
   const TableInfo t = Ads();
   std::vector<nlohmann::ordered_json> inputs;
-  for (const char* hour : {"10", "11", "12"}) inputs.push_back(*GluePartitionInput(t, Partition(t, "1", "2024-05-01", hour)));
+  for (const char* hour : {"10", "11", "12"}) {
+    inputs.push_back(*GluePartitionInput(t, Partition(t, "1", "2024-05-01", hour)));
+  }
   Status st = client->BatchCreatePartition("default", "ads", inputs);
   ASSERT_FALSE(st.ok());
   EXPECT_TRUE(st.Is(CatalogError::kPublish));
@@ -514,7 +518,8 @@ class GluePublisherTest : public GlueTest {
   }
   static columnar::Schema V3() {  // name becomes a number: a conflict
     return columnar::Schema(Node::Record(
-        "e", {Node::Primitive("id", PhysicalType::kInt64, false), Node::Primitive("name", PhysicalType::kDouble, false)},
+        "e",
+        {Node::Primitive("id", PhysicalType::kInt64, false), Node::Primitive("name", PhysicalType::kDouble, false)},
         false));
   }
 
