@@ -12,6 +12,7 @@
 
 #include "archive/archive_error.h"
 #include "kafka/kafka_error.h"
+#include "archive/avro_format.h"
 #include "archive/avro_json_decoder.h"
 #include "archive/json_columnar_decoder.h"
 #include "archive/parquet_format.h"
@@ -161,7 +162,8 @@ Status Archiver::InitConnector(const config::ConnectorConfig& cc, std::vector<st
   bt.plausible_past_ms = cc.values.GetInt("timestamp.plausible.past.ms");
   bt.plausible_future_ms = cc.values.GetInt("timestamp.plausible.future.ms");
   c->times = std::make_unique<BusinessTimeExtractor>(bt, *options_.clock);
-  const bool parquet = cc.values.GetString("format") == "parquet";
+  const std::string format = cc.values.GetString("format");
+  const bool parquet = format == "parquet";
   {
     auto transforms = FieldTransforms::Create(cc.values.GetList("fields.exclude"), cc.values.GetList("fields.rename"));
     if (!transforms.ok()) return transforms.status().WithContext("connector '" + c->name + "'");
@@ -174,7 +176,8 @@ Status Archiver::InitConnector(const config::ConnectorConfig& cc, std::vector<st
   if (input == "avro") {
     FLOE_RETURN_IF_ERROR(EnsureRegistry());
     c->decoder = std::make_unique<ConfluentAvroDecoder>(
-        *c->times, *registry_, parquet ? ConfluentAvroDecoder::Output::kColumns : ConfluentAvroDecoder::Output::kJson,
+        *c->times, *registry_,
+        parquet || format == "avro" ? ConfluentAvroDecoder::Output::kColumns : ConfluentAvroDecoder::Output::kJson,
         c->kafka_columns, &c->transforms);
   } else if (input == "bytes") {
     c->decoder = std::make_unique<RawBytesDecoder>(
@@ -196,7 +199,11 @@ Status Archiver::InitConnector(const config::ConnectorConfig& cc, std::vector<st
   } else {
     c->decoder = std::make_unique<JsonRecordDecoder>(*c->times);
   }
-  if (parquet) {
+  if (format == "avro") {
+    auto avro = AvroFormat::FromSettings(cc.values, c->kafka_columns, !c->transforms.empty());
+    if (!avro.ok()) return avro.status().WithContext("connector '" + c->name + "'");
+    c->format = std::move(avro).value();
+  } else if (parquet) {
     if (!parquet_budget_)
       parquet_budget_ = std::make_unique<parquet::MemoryBudget>(
           static_cast<uint64_t>(config_.worker.GetInt("parquet.memory.budget.bytes")));

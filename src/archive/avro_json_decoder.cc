@@ -89,6 +89,7 @@ Result<DecodedRecord> ConfluentAvroDecoder::DecodeColumns(const RecordContext& c
   record.time = TimeFromCapture(writer.decoder->captured(), context.kafka_timestamp_ms);
   record.columns = &batch;
   record.writer_schema = writer.schema_json;
+  if (!transforms_) record.avro_datum = body;  // transformed files hold another schema than the body's
   return record;
 }
 

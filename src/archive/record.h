@@ -44,6 +44,8 @@ struct DecodedRecord {
   // the writer schema the columns came from (stored in the file's metadata).
   columnar::ColumnarBatch* columns = nullptr;
   std::string_view writer_schema;
+  // Avro output: the value's Avro binary datum, in writer_schema (data() == nullptr when the input has none).
+  std::string_view avro_datum;
 
   // The value of a top-level or nested field (dotted path) as text, for `{field:...}` partition values;
   // nullopt when absent or null. Numbers print as JSON does; strings are not quoted.

@@ -49,6 +49,8 @@ class OcfWriter {
   Status Finish() { return Flush(); }
 
   uint64_t datums_written() const { return datums_; }
+  // Bytes of datums appended but not yet written to the sink (the open block, uncompressed).
+  size_t pending_bytes() const { return block_.size(); }
   const std::array<uint8_t, 16>& sync() const { return sync_; }
 
  private:

@@ -92,8 +92,12 @@ const std::vector<SettingDef>& Table() {
        {}, {}, {}, "high"},
       {"format", T::kEnum, S::kConnector, "parquet",
        "Output file format: `parquet` (floe's Parquet writer; JSON topics get a schema inferred from the data, "
-       "see `json.schema.file`) or `json` (JSON lines).",
-       {}, {}, {"json", "parquet"}, "high"},
+       "see `json.schema.file`), `json` (JSON lines) or `avro` (Avro object container files of Avro topics: "
+       "each datum as it came, the Kafka metadata fields after it; see `avro.codec`).",
+       {}, {}, {"json", "parquet", "avro"}, "high"},
+      {"avro.codec", T::kEnum, S::kConnector, "null",
+       "Compression of `format: avro` files (the container's `avro.codec`); `zstd` is `zstandard`.", {}, {},
+       {"null", "deflate", "snappy", "zstandard", "zstd"}, "medium"},
       {"json.schema.file", T::kString, S::kConnector, "",
        "A JSON Schema file that fixes the table schema of a JSON topic written as Parquet instead of inferring "
        "it; a record that does not fit is rejected naming the field (errors.tolerance decides). Empty: infer, "
