@@ -50,7 +50,7 @@ CRASH_DIR := build-crash
 crash-test: deps
 	$(CMAKE) -S . -B $(CRASH_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLOE_TESTS=ON
 	$(CMAKE) --build $(CRASH_DIR) -j $(JOBS) --target floe fault_proxy
-	FLOE_BIN=$(CURDIR)/$(CRASH_DIR)/src/cli/floe FLOE_FAULT_PROXY=$(CURDIR)/$(CRASH_DIR)/tests/storage/fault_proxy \
+	FLOE_BIN=$(CURDIR)/$(CRASH_DIR)/floe FLOE_FAULT_PROXY=$(CURDIR)/$(CRASH_DIR)/tests/storage/fault_proxy \
 	  FLOE_NODE_MODULES=$(CURDIR)/tests/tools/node_modules NODE_PATH=$(CURDIR)/tests/tools/node_modules \
 	  FLOE_CRASH_SIZE=full FLOE_CRASH_STORE=$${FLOE_CRASH_STORE:-both} FLOE_CRASH_VERBOSE=1 \
 	  FLOE_CRASH_REPORT=$(CURDIR)/$(CRASH_DIR)/crash-report.jsonl \

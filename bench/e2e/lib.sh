@@ -1,6 +1,6 @@
 # Shared by bench/e2e scripts (sourced): start/stop the mock Kafka cluster and the registry, produce,
 # count a topic's records, time a command. Needs: $build (a Release build dir), $work (scratch dir).
-floe="$build/src/cli/floe"
+floe="$build/floe"
 tools="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../tests/tools" && pwd)"
 pids=()
 cleanup() {

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <ctime>
 #include <set>
 
 #include "common/byte_sink.h"
@@ -236,6 +237,31 @@ class LocalObjectStore::AtomicFile {
   std::string final_;
 };
 
+// Temp files are swept at this age: no PUT on a local disk takes that long, so the file's writer is dead.
+constexpr int64_t kStaleTempSeconds = 3600;
+
+void LocalObjectStore::SweepStaleTempFiles(const std::string& dir) {
+  {
+    std::lock_guard<std::mutex> lock(swept_mu_);
+    // A long-running process writes to a few new directories an hour; forgetting them all now and then
+    // only costs one more directory scan each.
+    if (swept_dirs_.size() > 100000) swept_dirs_.clear();
+    if (!swept_dirs_.insert(dir).second) return;
+  }
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;  // not created yet: nothing to sweep
+  const int64_t now = ::time(nullptr);
+  while (const dirent* e = ::readdir(d)) {
+    if (!StartsWith(e->d_name, kTempPrefix)) continue;
+    const std::string path = dir + "/" + e->d_name;
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (now - static_cast<int64_t>(st.st_mtime) < kStaleTempSeconds) continue;
+    if (::unlink(path.c_str()) == 0) swept_temp_files_.fetch_add(1, std::memory_order_relaxed);
+  }
+  ::closedir(d);
+}
+
 Result<std::unique_ptr<LocalObjectStore>> LocalObjectStore::Open(const std::string& root) {
   if (root.empty() || root.front() != '/') {
     return Error(StoreError::kInvalidArgument, "local store root must be an absolute path, got '" + root + "'");
@@ -263,6 +289,7 @@ Status LocalObjectStore::WithContext(const Status& st, std::string_view key) con
 
 Status LocalObjectStore::Put(std::string_view key, std::string_view data) {
   FLOE_RETURN_IF_ERROR(ValidateKey(key));
+  SweepStaleTempFiles(DirName(PathOf(key)));
   auto file = AtomicFile::Create(PathOf(key));
   if (!file.ok()) return WithContext(file.status(), key);
   Status st = file->Write(data);
@@ -272,6 +299,7 @@ Status LocalObjectStore::Put(std::string_view key, std::string_view data) {
 
 Status LocalObjectStore::PutFile(std::string_view key, const std::string& local_path) {
   FLOE_RETURN_IF_ERROR(ValidateKey(key));
+  SweepStaleTempFiles(DirName(PathOf(key)));
   const int src = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (src < 0) return ErrnoStatus("open", local_path, errno);
   auto file = AtomicFile::Create(PathOf(key));
@@ -557,6 +585,7 @@ Status LocalObjectStore::CompleteMultipartUpload(std::string_view key, std::stri
                                                      " are not in ascending order");
     }
   }
+  SweepStaleTempFiles(DirName(PathOf(key)));
   auto file = AtomicFile::Create(PathOf(key));
   if (!file.ok()) return WithContext(file.status(), key);
   std::string buf(1 << 20, '\0');

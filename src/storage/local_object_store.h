@@ -5,14 +5,18 @@
 // the final name and the directory is fsynced, so a crash at any point leaves either the old object or the
 // complete new one under the key, never a partial file. Multipart uploads keep their parts under
 // <root>/.floe-multipart/<upload-id>/ and survive restarts. Names starting with ".floe-" are reserved and
-// never listed; temp files left by a crash are invisible and harmless.
+// never listed; temp files left by a crash are invisible, and the first write of a process into a directory
+// deletes those of them older than an hour (their writer is long dead: a live PUT keeps its file's mtime fresh).
 //
 // Limitation of a filesystem: a key cannot be both an object and a prefix of other keys ("a" and "a/b");
 // the second write fails with kInvalidKey.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_set>
 
 #include "storage/object_store.h"
 
@@ -43,6 +47,9 @@ class LocalObjectStore final : public ObjectStore {
   Result<std::vector<UploadedPart>> ListParts(std::string_view key, std::string_view upload_id) override;
   Result<std::vector<MultipartUpload>> ListMultipartUploads(std::string_view prefix) override;
 
+  // Stale ".floe-tmp-*" files this store has deleted so far.
+  uint64_t swept_temp_files() const { return swept_temp_files_.load(std::memory_order_relaxed); }
+
  private:
   explicit LocalObjectStore(std::string root);
   class AtomicFile;
@@ -50,10 +57,15 @@ class LocalObjectStore final : public ObjectStore {
   std::string PathOf(std::string_view key) const;
   Result<std::string> UploadDir(std::string_view key, std::string_view upload_id) const;
   Status WithContext(const Status& st, std::string_view key) const;
+  // Deletes the stale temp files of dead writers in dir, once per directory and process.
+  void SweepStaleTempFiles(const std::string& dir);
 
   std::string root_;
   std::string url_;
   std::string staging_;
+  std::mutex swept_mu_;
+  std::unordered_set<std::string> swept_dirs_;
+  std::atomic<uint64_t> swept_temp_files_{0};
 };
 
 }  // namespace floe::storage

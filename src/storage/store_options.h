@@ -21,7 +21,7 @@ struct S3Options {
   std::string profile;               // s3.profile: empty = AWS_PROFILE or "default"
   int max_retries = 8;               // s3.max.retries: retries after the first attempt
   int retry_backoff_ms = 100;        // s3.retry.backoff.ms: base of exponential backoff with full jitter
-  int request_timeout_ms = 60000;    // s3.request.timeout.ms: whole-request timeout (low-speed abort too)
+  int request_timeout_ms = 60000;    // s3.request.timeout.ms: whole-request timeout, a stalled transfer included
   int upload_parallelism = 4;        // s3.upload.parallelism: parts in flight per PutFile
 };
 

@@ -233,7 +233,7 @@ s3.request.timeout.ms: 1000`;
 
     const logs = [];
     const start = (faulty) => {
-      const w = startFloe(['run', '--config', faulty ? faultyPath : cfgPath]);
+      const w = startFloe(['run', '--config', faulty ? faultyPath : cfgPath], { timeoutMs: 0 });
       logs.push(w);
       return w;
     };

@@ -26,21 +26,28 @@ export function runFloe(args, { timeoutMs = 300_000 } = {}) {
     let stdout = '', stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`floe ${args.join(' ')} timed out\n${stderr}`)); }, timeoutMs);
+    const timer = timeoutMs > 0 && setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`floe ${args.join(' ')} timed out\n${stderr}`)); }, timeoutMs);
     child.on('error', (e) => { clearTimeout(timer); reject(new Error(`cannot run floe ${args.join(' ')}: ${e.message}`)); });
     child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); });
   });
 }
 
-// Starts floe as a long-running process; returns { child, exited, output() }.
-export function startFloe(args) {
+// Starts floe as a long-running process; returns { child, exited, output() }. A process still running after
+// timeoutMs is killed (SIGKILL) so that a hang fails its test with floe's output instead of stalling the suite;
+// timeoutMs 0 leaves it running (servers the test stops itself).
+export function startFloe(args, { timeoutMs = 300_000 } = {}) {
   const child = spawn(FLOE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stdout.on('data', () => {});
   child.stderr.on('data', (d) => (stderr += d));
+  const timer = timeoutMs > 0 && setTimeout(() => {
+    stderr += `\n[harness] floe ${args.join(' ')} still running after ${timeoutMs} ms: killed\n`;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  if (timer) timer.unref();
   const exited = new Promise((resolve) => {
-    child.on('error', (e) => { stderr += `cannot run floe: ${e.message}\n`; resolve({ code: -1, signal: null }); });
-    child.on('exit', (code, signal) => resolve({ code, signal }));
+    child.on('error', (e) => { clearTimeout(timer); stderr += `cannot run floe: ${e.message}\n`; resolve({ code: -1, signal: null }); });
+    child.on('exit', (code, signal) => { clearTimeout(timer); resolve({ code, signal }); });
   });
   return { child, exited, output: () => stderr };
 }
@@ -50,7 +57,7 @@ export async function startDevKafka(dir, topics) {
   const file = join(dir, 'bootstrap');
   const args = ['dev-kafka', '--brokers', '1', '--bootstrap-file', file];
   for (const t of topics) args.push('--topic', t);
-  const proc = startFloe(args);
+  const proc = startFloe(args, { timeoutMs: 0 });
   for (let i = 0; i < 200 && !existsSync(file); i++) await sleep(50);
   if (!existsSync(file)) throw new Error(`dev-kafka did not start: ${proc.output()}`);
   const bootstrap = readFileSync(file, 'utf8').trim();
@@ -62,7 +69,7 @@ export async function startDevKafka(dir, topics) {
 
 // `floe registry serve` on a free port (or `--port P` among `extra`); resolves with its URL once it listens.
 export async function startRegistry(extra = []) {
-  const proc = startFloe(['registry', 'serve', ...(extra.includes('--port') ? [] : ['--port', '0']), ...extra]);
+  const proc = startFloe(['registry', 'serve', ...(extra.includes('--port') ? [] : ['--port', '0']), ...extra], { timeoutMs: 0 });
   let out = '';
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`registry did not start: ${proc.output()}`)), 20_000);

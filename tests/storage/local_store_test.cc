@@ -1,6 +1,8 @@
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
+#include <ctime>
 #include <filesystem>
 #include <sstream>
 
@@ -69,6 +71,41 @@ TEST(LocalObjectStoreTest, LeftoverTempFilesAreNeverListed) {
   ASSERT_EQ(all->size(), 1u);
   EXPECT_EQ((*all)[0].key, "d/real");
   EXPECT_TRUE((*store)->Get("d/.floe-tmp-real.0123").status().Is(StoreError::kInvalidKey));
+}
+
+TEST(LocalObjectStoreTest, StaleTempFilesOfDeadWritersAreSweptByTheNextWriteThere) {
+  TempDir dir;
+  ASSERT_TRUE(std::filesystem::create_directories(dir.path() + "/d"));
+  ASSERT_TRUE(std::filesystem::create_directories(dir.path() + "/e"));
+  const std::string stale = dir.path() + "/d/.floe-tmp-a.parquet.00aa";
+  const std::string fresh = dir.path() + "/d/.floe-tmp-b.parquet.00bb";  // a live writer's, in another process
+  const std::string elsewhere = dir.path() + "/e/.floe-tmp-c.parquet.00cc";
+  WriteLocalFile(stale, "killed mid-PUT two hours ago");
+  WriteLocalFile(fresh, "being written right now");
+  WriteLocalFile(elsewhere, "old, but nothing writes to e/");
+  const timespec two_hours_ago[2] = {{::time(nullptr) - 7200, 0}, {::time(nullptr) - 7200, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, stale.c_str(), two_hours_ago, 0), 0);
+  ASSERT_EQ(::utimensat(AT_FDCWD, elsewhere.c_str(), two_hours_ago, 0), 0);
+
+  auto store = LocalObjectStore::Open(dir.path());
+  ASSERT_TRUE(store.ok());
+  ASSERT_TRUE((*store)->Put("d/new", "1").ok());
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  EXPECT_TRUE(std::filesystem::exists(fresh));
+  EXPECT_TRUE(std::filesystem::exists(elsewhere));
+  EXPECT_EQ((*store)->swept_temp_files(), 1u);
+
+  // Once per directory: a second write there does not scan again.
+  WriteLocalFile(stale, "another");
+  ASSERT_EQ(::utimensat(AT_FDCWD, stale.c_str(), two_hours_ago, 0), 0);
+  ASSERT_TRUE((*store)->Put("d/newer", "2").ok());
+  EXPECT_TRUE(std::filesystem::exists(stale));
+  // PutFile and multipart completion sweep too.
+  TempDir src;
+  WriteLocalFile(src.path() + "/f", "file body");
+  ASSERT_TRUE((*store)->PutFile("e/from-file", src.path() + "/f").ok());
+  EXPECT_FALSE(std::filesystem::exists(elsewhere));
+  EXPECT_EQ((*store)->swept_temp_files(), 2u);
 }
 
 TEST(LocalObjectStoreTest, ObjectAndPrefixConflictIsAnError) {
