@@ -297,6 +297,36 @@ TEST(CompatibilityTest, TableOfPairsAtEveryLevel) {
   }
 }
 
+// The table's labels and floe's verdicts in both directions (so FULL too) against Apache Avro's own checker.
+TEST(CompatibilityTest, TableAgreesWithApacheAvrosCheckerInBothDirections) {
+  nlohmann::json pairs = nlohmann::json::array();
+  for (const auto& p : CompatibilityTable()) pairs.push_back({p.reader, p.writer});
+  const std::string dir = testing::ScratchDir("compat-oracle");
+  const std::string input = dir + "/pairs.json";
+  std::ofstream(input) << pairs.dump();
+  int status = 0;
+  const std::string out = testing::Run("/usr/bin/python3 " + testing::SourceDir() +
+                                       "/tests/avro/avro_compatibility_oracle.py < " + input, &status);
+  ASSERT_EQ(status, 0) << out;
+  const nlohmann::json verdicts = nlohmann::json::parse(out);
+  ASSERT_EQ(verdicts.size(), CompatibilityTable().size());
+  for (size_t i = 0; i < verdicts.size(); ++i) {
+    const auto& p = CompatibilityTable()[i];
+    const Schema reader = MustParse(p.reader);
+    const Schema writer = MustParse(p.writer);
+    const bool forward = verdicts[i][0].get<bool>();
+    const bool reverse = verdicts[i][1].get<bool>();
+    EXPECT_EQ(p.readable, forward) << "table label vs Apache Avro\nreader " << p.reader << "\nwriter " << p.writer;
+    // ReadabilityProblems(writer, reader): what stops the reader from reading the writer's data.
+    EXPECT_EQ(ReadabilityProblems(writer.root(), reader.root()).empty(), forward)
+        << "reader " << p.reader << "\nwriter " << p.writer;
+    EXPECT_EQ(ReadabilityProblems(reader.root(), writer.root()).empty(), reverse)
+        << "reader " << p.writer << "\nwriter " << p.reader;
+    EXPECT_EQ(CheckCompatibility(reader, {writer}, CompatibilityLevel::kFull).compatible, forward && reverse)
+        << "reader " << p.reader << "\nwriter " << p.writer;
+  }
+}
+
 TEST(CompatibilityTest, MessagesNameTheFieldAndTheTypes) {
   const Schema v1 = MustParse(R"({"type":"record","name":"Ad","fields":[{"name":"price","type":"string"}]})");
   const Schema v2 = MustParse(R"({"type":"record","name":"Ad","fields":[{"name":"price","type":"long"}]})");
