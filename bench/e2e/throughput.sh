@@ -5,6 +5,8 @@
 #   (the mock cluster keeps only the newest ~5 MiB per partition: the script checks every event is there).
 # Each side reads the whole topic from the beginning and exits at its end (kcat -e, floe --exit-when-idle);
 # /usr/bin/time -v gives wall time, CPU and peak RSS. floe's row count is checked in the lake with DuckDB.
+#   E2E_BASELINE_FLOE: another floe binary (e.g. a build of an older commit) run the same way on the same
+#   topic before this build's, for a before/after comparison under the same load.
 set -euo pipefail
 build="$(cd "$1" && pwd)"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -37,9 +39,10 @@ echo "-- kcat -C -e to /dev/null"
 k="$(timed kcat kcat -C -b "$bootstrap" -t events -o beginning -e -q -X enable.partition.eof=true)"
 report kcat "$k"
 
-cat >"$work/floe.yaml" <<YAML
-kafka: { bootstrap.servers: "$bootstrap", group.id: bench-e2e }
-store.url: "file://$work/lake"
+run_floe() {  # NAME BINARY -> "wall cpu rss"; lake in $work/lake-NAME
+  cat >"$work/$1.yaml" <<YAML
+kafka: { bootstrap.servers: "$bootstrap", group.id: bench-e2e-$1 }
+store.url: "file://$work/lake-$1"
 schema.registry.url: "$registry"
 topics: [events]
 input.format: avro
@@ -49,11 +52,23 @@ timestamp.fields: [occurred_at]
 flush.size: 1000000
 log.level: warn
 YAML
+  timed "$1" "$2" run --config "$work/$1.yaml" --exit-when-idle
+}
+read -r kw _ _ <<<"$k"
+if [[ -n "${E2E_BASELINE_FLOE:-}" ]]; then
+  echo "-- baseline $E2E_BASELINE_FLOE run --exit-when-idle (Parquet zstd, local disk)"
+  b="$(run_floe base "$E2E_BASELINE_FLOE")"
+  report base "$b"
+  read -r bw _ _ <<<"$b"
+  awk -v k="$kw" -v f="$bw" 'BEGIN { printf "baseline / kcat events/s: %.2fx\n", k / f }'
+  node "$here/count_rows.mjs" "$work/lake-base/default/events/*/*/*/*.parquet" "$events"
+  rm -rf "$work/lake-base"
+fi
 echo "-- floe run --exit-when-idle (Parquet zstd, local disk)"
-f="$(timed floe "$floe" run --config "$work/floe.yaml" --exit-when-idle)"
+f="$(run_floe floe "$floe")"
 report floe "$f"
-read -r kw _ _ <<<"$k"; read -r fw _ _ <<<"$f"
+read -r fw _ _ <<<"$f"
 awk -v k="$kw" -v f="$fw" 'BEGIN { printf "floe / kcat events/s: %.2fx\n", k / f }'
 
-node "$here/count_rows.mjs" "$work/lake/default/events/*/*/*/*.parquet" "$events"
-echo "lake: $(du -sb "$work/lake/default" | cut -f1) bytes of Parquet in $(find "$work/lake/default" -name '*.parquet' | wc -l) files"
+node "$here/count_rows.mjs" "$work/lake-floe/default/events/*/*/*/*.parquet" "$events" --metadata
+echo "lake: $(du -sb "$work/lake-floe/default" | cut -f1) bytes of Parquet in $(find "$work/lake-floe/default" -name '*.parquet' | wc -l) files"

@@ -9,9 +9,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <unordered_map>
 
 #include "archive/archive_error.h"
 #include "kafka/kafka_error.h"
+#include "parquet/errors.h"
 #include "archive/avro_format.h"
 #include "archive/avro_json_decoder.h"
 #include "archive/json_columnar_decoder.h"
@@ -44,8 +46,15 @@ struct Archiver::Connector {
   std::string transformed;  // scratch: a JSON value after transforms
   std::string candidates;  // timestamp.fields, for messages
   std::vector<std::optional<std::string>> field_values;  // scratch: the layout's {field:...} values
-  int64_t path_minute = INT64_MIN;  // the UTC minute and version path_buffer_ was formatted for
-  std::string path_version;
+  // Partition paths already formatted, by UTC minute (the layout's finest time unit) and schema version:
+  // records of a topic spread over few hours, so formatting is paid per (minute, version), not per record.
+  // Unused when the layout has {field:...} values. Cleared when it grows past kPathCacheEntries.
+  struct CachedPath {
+    std::string version;
+    std::string path;
+  };
+  static constexpr size_t kPathCacheEntries = 1 << 14;
+  std::unordered_map<int64_t, CachedPath> paths;
 
   // Record policies.
   bool tolerate_all = false;  // errors.tolerance: all
@@ -76,6 +85,10 @@ struct Archiver::Retry {
   int64_t first_failure_micros = 0;
   int64_t next_attempt_micros = 0;
   bool redelivering = false;  // sought back and resumed; waiting for the record to come round again
+  // The Parquet memory budget refused the record: it is delivered again once the budget is no longer under
+  // pressure (other partitions seal files and give memory back), or at the latest by this time.
+  bool memory = false;
+  int64_t memory_wait_until_micros = 0;
 };
 
 namespace {
@@ -406,6 +419,7 @@ void Archiver::StartRetry(Connector& connector, const kafka::TopicPartition& tp,
   Retry& r = it->second;
   if (fresh || r.offset != offset) r = Retry{offset, why, 0, now, 0, false};
   r.why = why;
+  r.memory = why.Is(parquet::ParquetError::kMemoryPressure);
   ++r.attempts;
   r.redelivering = false;
   ++stats_[connector.name].retries;
@@ -419,6 +433,7 @@ void Archiver::StartRetry(Connector& connector, const kafka::TopicPartition& tp,
   // Exponential backoff from 100 ms, capped by errors.retry.delay.max.ms.
   const int64_t delay = Backoff(100'000, r.attempts, connector.retry_delay_max_micros);
   r.next_attempt_micros = now + delay;
+  r.memory_wait_until_micros = now + std::max(delay, connector.retry_delay_max_micros);
   if (r.attempts == 1 || r.attempts % 10 == 0)
     spdlog::warn("{} {} offset {}: {} (attempt {}, retrying in {} ms; its partition is paused)", connector.name,
                  kafka::ToString(tp), offset, why.ToString(), r.attempts, delay / 1000);
@@ -431,6 +446,7 @@ void Archiver::ServiceRetries() {
   const int64_t now = options_.clock->MonotonicMicros();
   for (auto& [tp, r] : retries_) {
     if (r.redelivering || now < r.next_attempt_micros) continue;
+    if (r.memory && parquet_budget_ && parquet_budget_->under_pressure() && now < r.memory_wait_until_micros) continue;
     // Seeking discards whatever was prefetched past the record, so it comes round again first.
     if (Status st = consumer_->Seek(tp, r.offset); !st.ok()) {
       r.next_attempt_micros = now + 1'000'000;
@@ -515,20 +531,29 @@ Status Archiver::Process(Connector& connector, PartitionWriter& writer, const ka
           .WithContext("timestamp.fallback=fail");
     ++stats.time_fallbacks;
   }
-  connector.field_values.clear();
-  for (const auto& field : connector.layout->fields())
-    connector.field_values.push_back(decoded->FieldValue(field));
-  // Consecutive records mostly share an hour and a version: reuse the path rather than format it per record.
-  const int64_t minute = decoded->time.micros >= 0 ? decoded->time.micros / 60'000'000 : -1 - (-decoded->time.micros - 1) / 60'000'000;
-  if (!connector.field_values.empty() || minute != connector.path_minute || &connector != path_connector_ ||
-      decoded->schema_version != connector.path_version) {
+  std::string_view path;
+  if (!connector.layout->fields().empty()) {
+    connector.field_values.clear();
+    for (const auto& field : connector.layout->fields())
+      connector.field_values.push_back(decoded->FieldValue(field));
     path_buffer_ =
         connector.layout->PartitionPath(decoded->time.micros, decoded->schema_version, connector.field_values);
-    connector.path_minute = minute;
-    connector.path_version.assign(decoded->schema_version);
-    path_connector_ = &connector;
+    path = path_buffer_;
+  } else {
+    const int64_t micros = decoded->time.micros;
+    const int64_t minute = micros >= 0 ? micros / 60'000'000 : -1 - (-micros - 1) / 60'000'000;
+    auto [it, fresh] = connector.paths.try_emplace(minute);
+    if (fresh || it->second.version != decoded->schema_version) {
+      if (connector.paths.size() > Connector::kPathCacheEntries) {
+        connector.paths.clear();
+        it = connector.paths.try_emplace(minute).first;
+      }
+      it->second.version.assign(decoded->schema_version);
+      it->second.path = connector.layout->PartitionPath(micros, decoded->schema_version, connector.field_values);
+    }
+    path = it->second.path;
   }
-  FLOE_RETURN_IF_ERROR(writer.Write(ctx, *decoded, path_buffer_));
+  FLOE_RETURN_IF_ERROR(writer.Write(ctx, *decoded, path));
   if (value) {
     ++stats.records_written;
   } else {
@@ -778,6 +803,9 @@ Status Archiver::Run() {
       }
     }
     if (now - last_commit_micros_ >= commit_interval) {
+      // Also when nothing is committable yet (files still open): the next look is an interval away, not the
+      // next record's.
+      last_commit_micros_ = now;
       if (Status st = CommitProgress(); !st.ok()) spdlog::warn("{}", st.ToString());
     }
     // Idle() walks every assignment: only worth asking when a poll came back empty (at the end of the topics).

@@ -132,8 +132,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   uint64_t spool_bytes_ = 0;      // as of the last housekeeping round
   bool spool_full_ = false;
   int64_t last_commit_micros_ = 0;
-  std::string path_buffer_;
-  const Connector* path_connector_ = nullptr;  // whose record path_buffer_ was formatted for
+  std::string path_buffer_;  // the current record's partition path when the layout has {field:...} values
   std::vector<std::pair<std::string_view, std::optional<std::string_view>>> headers_;  // of the current record
 };
 

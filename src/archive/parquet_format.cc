@@ -1,58 +1,251 @@
 #include "archive/parquet_format.h"
 
 #include <algorithm>
+#include <optional>
+#include <vector>
 
 #include "archive/archive_error.h"
 #include "parquet/errors.h"
 #include "parquet/file_writer.h"
 
 namespace floe::archive {
+
+class BatchingParquetWriter;
+
+// The open writers of one ParquetFormat and the reservation their waiting batches live in.
+class ParquetWriterSet {
+ public:
+  explicit ParquetWriterSet(parquet::MemoryBudget* budget) : budget_(budget) {
+    const size_t want =
+        budget ? std::min(ParquetFormat::kPendingMaxBytes,
+                          static_cast<size_t>(static_cast<double>(budget->writer_limit()) * ParquetFormat::kPendingShare))
+               : ParquetFormat::kPendingMaxBytes;
+    // A budget too small to spare the share: every record is handed over at once.
+    if (!budget || (want > 0 && budget->TryReserve(want))) limit_ = want;
+  }
+  ~ParquetWriterSet() {
+    if (budget_ && limit_ > 0) budget_->Release(limit_);
+  }
+  ParquetWriterSet(const ParquetWriterSet&) = delete;
+  ParquetWriterSet& operator=(const ParquetWriterSet&) = delete;
+
+  bool under_pressure() const { return budget_ && budget_->under_pressure(); }
+  // Hands every waiting batch over to its writer and frees the batches (a refused one keeps waiting).
+  void HandOverAll();
+
+  std::vector<BatchingParquetWriter*> writers;
+  size_t pending = 0;  // memory of the writers' batches
+  size_t limit() const { return limit_; }
+  bool drained_for_pressure = false;  // HandOverAll ran since the budget came under pressure
+
+ private:
+  parquet::MemoryBudget* budget_;
+  size_t limit_ = 0;
+};
+
 namespace {
 
-class ParquetWriter final : public FileFormatWriter {
- public:
-  ParquetWriter(std::unique_ptr<parquet::ParquetFileWriter> writer, std::unique_ptr<ByteSink> sink,
-                std::shared_ptr<std::vector<parquet::ParquetFileWriter*>> open)
-      : writer_(std::move(writer)), sink_(std::move(sink)), open_(std::move(open)) {
-    open_->push_back(writer_.get());
+// Appends every entry of `from` behind those of `to` (same leaves), then its records.
+void AppendEntries(const columnar::ColumnarBatch& from, columnar::ColumnarBatch& to) {
+  for (size_t c = 0; c < from.num_columns(); ++c) {
+    const columnar::ColumnBuffer& src = from.column(c);
+    columnar::ColumnBuffer& dst = to.column(c);
+    const int16_t max_def = src.max_definition_level();
+    const bool repeated = src.max_repetition_level() > 0;
+    const bool byte_array = src.physical() == columnar::PhysicalType::kByteArray;
+    const size_t width = src.FixedWidth();
+    const uint8_t* fixed = src.fixed().data();
+    size_t value = 0;
+    for (size_t e = 0; e < src.num_entries(); ++e) {
+      const int16_t def = max_def > 0 ? src.def_levels()[e] : 0;
+      const int16_t rep = repeated ? src.rep_levels()[e] : 0;
+      if (def < max_def) {
+        dst.AppendNull(def, rep);
+      } else if (byte_array) {
+        dst.AppendBytes(src.bytes_value(value++), def, rep);
+      } else {
+        dst.AppendFixedBytes(fixed + width * value++, width, def, rep);
+      }
+    }
   }
-  ~ParquetWriter() override { std::erase(*open_, writer_.get()); }
+  for (size_t r = 0; r < from.num_records(); ++r) to.EndRecord();
+}
+
+// What a batch of `schema` costs besides its buffers: its own copy of the leaf list.
+size_t BatchFixedBytes(const columnar::Schema& schema) {
+  size_t n = sizeof(columnar::ColumnarBatch) + schema.num_leaves() * (sizeof(columnar::LeafColumn) + sizeof(columnar::ColumnBuffer));
+  for (const auto& leaf : schema.leaves()) {
+    n += leaf.path.capacity() * sizeof(std::string);
+    for (const auto& p : leaf.path) n += p.capacity() + 1;
+  }
+  return n;
+}
+
+}  // namespace
+
+class BatchingParquetWriter final : public FileFormatWriter {
+ public:
+  BatchingParquetWriter(std::unique_ptr<parquet::ParquetFileWriter> writer, std::unique_ptr<ByteSink> sink,
+                std::shared_ptr<ParquetWriterSet> set)
+      : writer_(std::move(writer)),
+        sink_(std::move(sink)),
+        set_(std::move(set)),
+        batch_fixed_bytes_(BatchFixedBytes(writer_->schema())) {
+    set_->writers.push_back(this);
+  }
+  ~BatchingParquetWriter() override {
+    set_->pending -= batch_memory_;
+    std::erase(set_->writers, this);
+  }
 
   Status Append(const RecordContext& context, const DecodedRecord& record) override {
     if (!record.columns)
       return Error(ArchiveError::kConfig, "the connector's decoder does not produce columns for Parquet");
-    Status st = writer_->Append(*record.columns);
-    if (!st.Is(parquet::ParquetError::kMemoryPressure)) return st;
-    FLOE_RETURN_IF_ERROR(writer_->FlushPages());
-    st = writer_->Append(*record.columns);
-    if (!st.Is(parquet::ParquetError::kMemoryPressure)) return st;
-    // The budget is held by the other open files: finish their pages, largest holder first.
-    std::vector<std::pair<size_t, parquet::ParquetFileWriter*>> others;
-    for (auto* w : *open_)
-      if (w != writer_.get()) others.emplace_back(w->buffered_bytes(), w);
-    std::sort(others.rbegin(), others.rend());
-    for (const auto& [bytes, w] : others) {
-      FLOE_RETURN_IF_ERROR(w->FlushPages());
-      st = writer_->Append(*record.columns);
-      if (!st.Is(parquet::ParquetError::kMemoryPressure)) return st;
+    columnar::ColumnarBatch& row = *record.columns;
+    if (row.num_columns() != writer_->schema().num_leaves())
+      return Error(parquet::ParquetError::kSchema, "record has " + std::to_string(row.num_columns()) +
+                                                       " columns, the file " +
+                                                       std::to_string(writer_->schema().num_leaves()));
+    const bool pressure = set_->under_pressure();
+    if (pressure) {
+      if (!set_->drained_for_pressure) {
+        set_->drained_for_pressure = true;
+        set_->HandOverAll();
+      }
+    } else {
+      set_->drained_for_pressure = false;
     }
-    return st;
+    if ((pressure || set_->limit() == 0) && (!batch_ || batch_->num_records() == 0)) {
+      // Nothing waits while memory is short: the decoder's row goes straight to the writer.
+      FLOE_RETURN_IF_ERROR(HandOver(row, /*relieve_others=*/true));
+    } else {
+      if (!batch_) batch_.emplace(writer_->schema());
+      batch_->SetMark(mark_);
+      AppendEntries(row, *batch_);
+      row.Clear();
+      const size_t size = Measure();
+      if (pressure || set_->limit() == 0 || batch_->num_records() >= ParquetFormat::kBatchRows ||
+          size >= ParquetFormat::kBatchBytes) {
+        if (Status st = HandOver(*batch_, /*relieve_others=*/true); !st.ok()) {
+          batch_->Rollback(mark_);  // the record is not taken; the rows before it still wait
+          Measure();
+          return st;
+        }
+      }
+      if (set_->pending > set_->limit()) set_->HandOverAll();
+    }
+    if (!first_offset_) {
+      topic_ = std::string(context.topic);
+      partition_ = context.partition;
+      first_offset_ = context.offset;
+    }
+    last_offset_ = context.offset;
+    min_time_ = std::min(min_time_, record.time.micros);
+    max_time_ = std::max(max_time_, record.time.micros);
+    return Status::Ok();
   }
-  uint64_t records() const override { return writer_->rows(); }
+
+  uint64_t records() const override { return writer_->rows() + (batch_ ? batch_->num_records() : 0); }
   uint64_t bytes() const override { return writer_->spooled_bytes(); }
+
+  // A refusal of the budget while handing over the waiting rows (retryable kMemoryPressure) writes nothing:
+  // the writer stays open and Finish may be called again.
   Result<WrittenFile> Finish() override {
+    if (batch_) FLOE_RETURN_IF_ERROR(HandOver(*batch_, /*relieve_others=*/true));
+    DropBatch();
+    if (first_offset_) {
+      writer_->AddKeyValueMetadata("kafka.topic", topic_);
+      writer_->AddKeyValueMetadata("kafka.partition", std::to_string(partition_));
+      writer_->AddKeyValueMetadata("kafka.offset.first", std::to_string(*first_offset_));
+      writer_->AddKeyValueMetadata("kafka.offset.last", std::to_string(last_offset_));
+      writer_->AddKeyValueMetadata("floe.business_time.min", std::to_string(min_time_));
+      writer_->AddKeyValueMetadata("floe.business_time.max", std::to_string(max_time_));
+    }
     FLOE_ASSIGN_OR_RETURN(parquet::FileStats stats, writer_->Close(*sink_));
     FLOE_RETURN_IF_ERROR(sink_->Close());
     return WrittenFile{stats.rows, stats.bytes};
   }
 
+  // ParquetWriterSet::HandOverAll.
+  void HandOverAndDrop() {
+    if (batch_ && HandOver(*batch_, /*relieve_others=*/false).ok()) DropBatch();
+  }
+  size_t buffered_bytes() const { return writer_->buffered_bytes(); }
+  Status FlushPages() { return writer_->FlushPages(); }
+
  private:
+  // Appends `rows` to the Parquet writer (which clears it). When the budget refuses, finishes this file's
+  // pages, then (relieve_others) the other files' pages, largest holder first, retrying after each.
+  Status HandOver(columnar::ColumnarBatch& rows, bool relieve_others) {
+    if (rows.num_records() == 0) return Status::Ok();
+    Status st = writer_->Append(rows);
+    if (!st.Is(parquet::ParquetError::kMemoryPressure)) return st;
+    FLOE_RETURN_IF_ERROR(writer_->FlushPages());
+    st = writer_->Append(rows);
+    if (!st.Is(parquet::ParquetError::kMemoryPressure) || !relieve_others) return st;
+    std::vector<std::pair<size_t, BatchingParquetWriter*>> others;
+    for (auto* w : set_->writers)
+      if (w != this) others.emplace_back(w->buffered_bytes(), w);
+    std::sort(others.rbegin(), others.rend());
+    for (const auto& [bytes, w] : others) {
+      FLOE_RETURN_IF_ERROR(w->FlushPages());
+      st = writer_->Append(rows);
+      if (!st.Is(parquet::ParquetError::kMemoryPressure)) return st;
+    }
+    return st;
+  }
+
+  // Brings the set's pending total up to date with the batch's memory; returns the bytes it holds.
+  size_t Measure() {
+    size_t size = 0, memory = batch_fixed_bytes_;
+    for (size_t c = 0; c < batch_->num_columns(); ++c) {
+      const columnar::ColumnBuffer& col = batch_->column(c);
+      size += col.buffered_bytes();
+      memory += col.fixed().capacity() + col.data().capacity() + col.offsets().capacity() * sizeof(uint32_t) +
+                (col.def_levels().capacity() + col.rep_levels().capacity()) * sizeof(int16_t);
+    }
+    set_->pending += memory - batch_memory_;
+    batch_memory_ = memory;
+    return size;
+  }
+
+  void DropBatch() {
+    batch_.reset();
+    set_->pending -= batch_memory_;
+    batch_memory_ = 0;
+  }
+
   std::unique_ptr<parquet::ParquetFileWriter> writer_;
   std::unique_ptr<ByteSink> sink_;
-  std::shared_ptr<std::vector<parquet::ParquetFileWriter*>> open_;
+  std::shared_ptr<ParquetWriterSet> set_;
+  // Rows taken but not yet handed to writer_ (created on need, freed when the set runs out of room).
+  std::optional<columnar::ColumnarBatch> batch_;
+  columnar::ColumnarBatch::Mark mark_;
+  const size_t batch_fixed_bytes_;
+  size_t batch_memory_ = 0;  // counted in set_->pending
+  // The footer's Kafka and business-time metadata, over the rows taken.
+  std::string topic_;
+  int32_t partition_ = 0;
+  std::optional<int64_t> first_offset_;
+  int64_t last_offset_ = 0;
+  int64_t min_time_ = INT64_MAX;
+  int64_t max_time_ = INT64_MIN;
 };
 
-}  // namespace
+void ParquetWriterSet::HandOverAll() {
+  for (BatchingParquetWriter* w : writers) w->HandOverAndDrop();
+}
+
+ParquetFormat::ParquetFormat(parquet::WriterOptions options, std::string spool_dir, parquet::MemoryBudget* budget)
+    : options_(std::move(options)),
+      spool_dir_(std::move(spool_dir)),
+      budget_(budget),
+      set_(std::make_shared<ParquetWriterSet>(budget)) {}
+
+ParquetFormat::~ParquetFormat() = default;
+
+size_t ParquetFormat::pending_bytes() const { return set_->pending; }
+size_t ParquetFormat::pending_limit() const { return set_->limit(); }
 
 Result<std::unique_ptr<FileFormatWriter>> ParquetFormat::Open(std::unique_ptr<ByteSink> sink,
                                                               const DecodedRecord& first) {
@@ -61,18 +254,21 @@ Result<std::unique_ptr<FileFormatWriter>> ParquetFormat::Open(std::unique_ptr<By
   if (!first.writer_schema.empty()) options.key_value_metadata.emplace_back("avro.schema", first.writer_schema);
   auto writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
   if (!writer.ok() && writer.status().Is(parquet::ParquetError::kMemoryPressure)) {
-    // No room for even the new file's fixed part: finish the open files' pages, largest holder first.
-    std::vector<std::pair<size_t, parquet::ParquetFileWriter*>> open;
-    for (auto* w : *open_) open.emplace_back(w->buffered_bytes(), w);
+    // No room for even the new file's fixed part: hand the waiting rows over, then finish the open files'
+    // pages, largest holder first.
+    set_->HandOverAll();
+    writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
+    std::vector<std::pair<size_t, BatchingParquetWriter*>> open;
+    for (auto* w : set_->writers) open.emplace_back(w->buffered_bytes(), w);
     std::sort(open.rbegin(), open.rend());
     for (const auto& [bytes, w] : open) {
+      if (writer.ok() || !writer.status().Is(parquet::ParquetError::kMemoryPressure)) break;
       FLOE_RETURN_IF_ERROR(w->FlushPages());
       writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
-      if (writer.ok() || !writer.status().Is(parquet::ParquetError::kMemoryPressure)) break;
     }
   }
   if (!writer.ok()) return writer.status();
-  return std::unique_ptr<FileFormatWriter>(new ParquetWriter(std::move(*writer), std::move(sink), open_));
+  return std::unique_ptr<FileFormatWriter>(new BatchingParquetWriter(std::move(*writer), std::move(sink), set_));
 }
 
 }  // namespace floe::archive

@@ -2,41 +2,65 @@
 //
 // Each file takes its schema from its first record's columns (the decoder's columnar schema plus the Kafka
 // metadata columns); every later record of the file has the same schema, because a file holds one schema
-// version (the `v=` directory). Finished pages spill to the spool directory; all writers share one
-// MemoryBudget, so RAM stays bounded however many files are open. When the budget refuses an append, the
-// writer first finishes its own pages early (smaller pages) and retries; then it finishes the pages of this
-// format's other open files, largest first (files of other hours that receive no records would otherwise keep
-// their share forever), retrying after each; only when nothing is left to flush is the refusal returned (a
-// retryable error). All writers of one ParquetFormat must be used from one thread (the archiver's loop).
+// version (the `v=` directory).
+//
+// Batching: a writer append has a fixed cost over all columns (budget bookkeeping, page checks), so records
+// are not handed over one by one. Each open file copies its records into its own ColumnarBatch and appends
+// it to the Parquet writer every kBatchRows rows or kBatchBytes bytes, and before Finish() writes the file;
+// the file's rows, offsets and boundaries are unaffected. The batches of all this format's open files are
+// bounded by a share of the memory budget the format reserves up front (kPendingShare of the writers' limit,
+// at most kPendingMaxBytes): past it, every waiting batch is handed over and its buffers freed. While the
+// budget is under pressure nothing waits: each record is handed over at once, so sealing a file to give
+// memory back needs none.
+//
+// Memory: finished pages spill to the spool directory; all writers share one MemoryBudget, so RAM stays
+// bounded however many files are open. When the budget refuses an append, the writer first finishes its
+// own pages early (smaller pages) and retries; then it finishes the pages of this format's other open files,
+// largest first (files of other hours that receive no records would otherwise keep their share forever),
+// retrying after each; only when nothing is left to flush is the refusal returned
+// (ParquetError::kMemoryPressure, retryable, the record not taken). All writers of one ParquetFormat must be
+// used from one thread (the archiver's loop).
+//
+// Footer key/value metadata of every file: `avro.schema` (when the decoder has a writer schema),
+// `kafka.topic`, `kafka.partition`, `kafka.offset.first`, `kafka.offset.last` (of the rows in the file) and
+// `floe.business_time.min` / `floe.business_time.max` (UTC microseconds since the epoch, decimal), which
+// `floe catalog rebuild` reads back.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "archive/record.h"
-#include "parquet/file_writer.h"
 #include "parquet/memory_budget.h"
 #include "parquet/writer_options.h"
 
 namespace floe::archive {
 
+class ParquetWriterSet;  // parquet_format.cc
+
 class ParquetFormat final : public FileFormat {
  public:
-  ParquetFormat(parquet::WriterOptions options, std::string spool_dir, parquet::MemoryBudget* budget)
-      : options_(std::move(options)),
-        spool_dir_(std::move(spool_dir)),
-        budget_(budget),
-        open_(std::make_shared<std::vector<parquet::ParquetFileWriter*>>()) {}
+  static constexpr size_t kBatchRows = 256;
+  static constexpr size_t kBatchBytes = 32 << 10;
+  static constexpr double kPendingShare = 1.0 / 16;
+  static constexpr size_t kPendingMaxBytes = 16 << 20;
+
+  ParquetFormat(parquet::WriterOptions options, std::string spool_dir, parquet::MemoryBudget* budget);
+  ~ParquetFormat() override;
   std::string_view extension() const override { return "parquet"; }
   Result<std::unique_ptr<FileFormatWriter>> Open(std::unique_ptr<ByteSink> sink, const DecodedRecord& first) override;
+
+  // Bytes the open files' batches hold (buffer capacity), and the most they may hold; for tests.
+  size_t pending_bytes() const;
+  size_t pending_limit() const;
 
  private:
   parquet::WriterOptions options_;
   std::string spool_dir_;
   parquet::MemoryBudget* budget_;
-  // This format's open writers (shared with them: a writer may outlive the format at shutdown).
-  std::shared_ptr<std::vector<parquet::ParquetFileWriter*>> open_;
+  // This format's open writers and their batches' reservation (shared with the writers: a writer may outlive
+  // the format at shutdown).
+  std::shared_ptr<ParquetWriterSet> set_;
 };
 
 }  // namespace floe::archive

@@ -8,6 +8,7 @@
 
 #include "archive/archive_error.h"
 #include "common/time_util.h"
+#include "parquet/errors.h"
 
 namespace floe::archive {
 
@@ -53,7 +54,7 @@ PartitionWriter::~PartitionWriter() {
 Status PartitionWriter::Recover(int64_t start_offset) {
   FLOE_ASSIGN_OR_RETURN(Claim claim, ClaimPartition(*ctx_.store, ctx_.topic, partition_));
   std::vector<StateFile> keep;
-  std::map<std::string, std::deque<Planned>> plan;
+  std::map<std::string, std::deque<Planned>, std::less<>> plan;
   if (claim.previous) {
     for (const auto& f : claim.previous->files) {
       if (f.last < start_offset) continue;  // never consumed again
@@ -104,13 +105,13 @@ Status PartitionWriter::Recover(int64_t start_offset) {
 }
 
 Result<PartitionWriter::OpenFile*> PartitionWriter::Open(const RecordContext& record, const DecodedRecord& decoded,
-                                                         const std::string& path, const Planned* replay) {
+                                                         std::string_view path, const Planned* replay) {
   auto file = std::make_unique<OpenFile>();
   file->partition_path = path;
   file->first_offset = replay ? replay->file.first : record.offset;
   const std::string name = ctx_.topic + "+" + std::to_string(partition_) + "+" + std::to_string(file->first_offset) +
                            "." + std::string(ctx_.format->extension());
-  file->key = replay ? replay->file.key : ctx_.database + "/" + ctx_.table + "/" + path + "/" + name;
+  file->key = replay ? replay->file.key : ctx_.database + "/" + ctx_.table + "/" + file->partition_path + "/" + name;
   if (replay) file->replay_last = replay->file.last;
   file->spool_path = ctx_.spool_dir + "/" + name + "." + std::to_string(++spool_seq_) + ".spool";
   auto sink = FileByteSink::Open(file->spool_path);
@@ -123,7 +124,7 @@ Result<PartitionWriter::OpenFile*> PartitionWriter::Open(const RecordContext& re
     file->seal_deadline_micros = (now / interval + 1) * interval;
   }
   OpenFile* raw = file.get();
-  open_[path] = std::move(file);
+  open_.emplace(raw->partition_path, std::move(file));
   return raw;
 }
 
@@ -132,7 +133,7 @@ Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& 
   if (!first_seen_) first_seen_ = record.offset;
   if (!recovered_) FLOE_RETURN_IF_ERROR(Recover(*first_seen_));
   if (fenced_) return Status::Ok();
-  const std::string path(partition_path);
+  const std::string_view path = partition_path;
   bool sealed = false;
   auto existing = open_.find(path);
   OpenFile* file = existing == open_.end() ? nullptr : existing->second.get();
@@ -178,16 +179,37 @@ Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& 
     sealed = true;
     file = nullptr;
   }
-  if (!file) {
-    if (ctx_.rotation.max_open_files > 0 && open_.size() >= ctx_.rotation.max_open_files) {
-      if (Status st = SealLeastRecentlyWritten(); !st.ok()) return st;
+  if (!file && ctx_.rotation.max_open_files > 0 && open_.size() >= ctx_.rotation.max_open_files) {
+    if (OpenFile* lru = LeastRecentlyWritten()) {
+      if (Status st = Seal(lru->partition_path); !st.ok()) return st;
       sealed = true;
     }
-    FLOE_ASSIGN_OR_RETURN(file, Open(record, decoded, path, replay));
   }
-  if (Status st = file->writer->Append(record, decoded); !st.ok()) {
+  // Open (if needed) and append; a refusal for memory is answered once by sealing the least recently written
+  // file, which gives that writer's whole reservation back.
+  Status st;
+  for (bool relieved = false;; relieved = true) {
+    if (!file) {
+      auto opened = Open(record, decoded, path, replay);
+      st = opened.status();
+      if (opened.ok()) file = *opened;
+    }
+    if (file) st = file->writer->Append(record, decoded);
+    if (st.ok() || relieved || !st.Is(parquet::ParquetError::kMemoryPressure)) break;
+    OpenFile* lru = LeastRecentlyWritten();
+    if (!lru) break;
+    spdlog::debug("{}[{}]: memory budget full; sealing {} to make room", ctx_.topic, partition_, lru->key);
+    if (lru == file) file = nullptr;  // the record goes into a new file of its path
+    if (Status sealed_st = Seal(lru->partition_path); !sealed_st.ok()) {
+      st = sealed_st;
+      break;
+    }
+    sealed = true;
+  }
+  if (!st.ok()) {
     if (sealed) (void)Publish();
-    return st.Is(ArchiveError::kSpool) ? st : Error(ArchiveError::kSpool, st.message()).Retryable(st.retryable());
+    if (st.Is(ArchiveError::kSpool) || st.Is(parquet::ParquetError::kMemoryPressure)) return st;
+    return Error(ArchiveError::kSpool, st.message()).Retryable(st.retryable());
   }
   file->last_offset = record.offset;
   file->last_write = ++write_seq_;
@@ -201,9 +223,9 @@ Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& 
                                              file->writer->bytes() >= ctx_.rotation.file_max_bytes);
   if (full) {
     if (replay) {
-      auto& q = plan_[path];
-      q.pop_front();
-      if (q.empty()) plan_.erase(path);
+      auto pit = plan_.find(path);
+      pit->second.pop_front();
+      if (pit->second.empty()) plan_.erase(pit);
     }
     if (Status st = Seal(path); !st.ok()) spdlog::warn("{}", st.ToString());
     sealed = true;
@@ -218,21 +240,20 @@ void PartitionWriter::MarkSkipped(int64_t offset) {
   last_handled_ = offset;
 }
 
-Status PartitionWriter::SealLeastRecentlyWritten() {
-  const OpenFile* lru = nullptr;
+PartitionWriter::OpenFile* PartitionWriter::LeastRecentlyWritten() const {
+  OpenFile* lru = nullptr;
   for (const auto& [path, f] : open_)
     if (!f->replay_last && (!lru || f->last_write < lru->last_write)) lru = f.get();
-  if (!lru) return Status::Ok();  // only re-created files: they may exceed the cap until complete
-  return Seal(lru->partition_path);
+  return lru;  // null with only re-created files: they may exceed the cap until complete
 }
 
-Status PartitionWriter::Seal(const std::string& partition_path) {
+Status PartitionWriter::Seal(std::string_view partition_path) {
   auto it = open_.find(partition_path);
   if (it == open_.end()) return Status::Ok();
+  auto written = it->second->writer->Finish();
+  if (!written.ok() && written.status().Is(parquet::ParquetError::kMemoryPressure)) return written.status();
   std::unique_ptr<OpenFile> file = std::move(it->second);
   open_.erase(it);
-
-  auto written = file->writer->Finish();
   if (!written.ok()) {
     // The spool file is unusable; its records are not committed and will be consumed again after restart.
     ::unlink(file->spool_path.c_str());

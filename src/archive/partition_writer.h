@@ -73,7 +73,10 @@ class PartitionWriter {
   // Writes one decoded record into the file of its output partition path ("v=3/dt=2024-05-01/hour=12",
   // each segment name=value, chosen by the connector's TableLayout), opening and rotating files as needed.
   // The first call claims the partition (store requests). Returns an error only when the record was NOT
-  // taken (claim failed: retryable; spool or format error), so the caller may deliver it again. A file that
+  // taken (claim failed: retryable; spool or format error), so the caller may deliver it again. When the
+  // format refuses for memory (ParquetError::kMemoryPressure), the least recently written file is sealed
+  // (giving its memory back) and the record tried once more; a second refusal is returned as it is
+  // (retryable: the caller pauses the partition and delivers the record again later). A file that
   // cannot be published is kept pending and retried (RetryPendingUploads); that is not an error of Write.
   // Records of a fenced writer are ignored (see fenced()).
   Status Write(const RecordContext& record, const DecodedRecord& decoded, std::string_view partition_path);
@@ -110,17 +113,20 @@ class PartitionWriter {
   };
 
   Status Recover(int64_t start_offset);
-  Result<OpenFile*> Open(const RecordContext& record, const DecodedRecord& decoded, const std::string& path,
+  Result<OpenFile*> Open(const RecordContext& record, const DecodedRecord& decoded, std::string_view path,
                          const Planned* replay);
-  Status Seal(const std::string& partition_path);
-  Status SealLeastRecentlyWritten();
+  // Finishes the file and queues it for publishing. A format that refuses for memory (retryable
+  // ParquetError::kMemoryPressure) keeps the file open and the error is returned.
+  Status Seal(std::string_view partition_path);
+  // The open file written longest ago, re-created files excepted (they keep their listed boundaries).
+  OpenFile* LeastRecentlyWritten() const;
   Status Publish();
   Status Upload(SealedFile& file);
   Status WriteState();
 
   const PartitionWriterContext& ctx_;
   int32_t partition_;
-  std::map<std::string, std::unique_ptr<OpenFile>> open_;  // by partition path
+  std::map<std::string, std::unique_ptr<OpenFile>, std::less<>> open_;  // by partition path
   std::vector<std::unique_ptr<SealedFile>> pending_;        // sealed locally, not yet visible
   std::optional<int64_t> last_handled_;
   uint64_t spool_seq_ = 0;
@@ -132,7 +138,7 @@ class PartitionWriter {
   std::optional<int64_t> first_seen_;
   uint64_t epoch_ = 0;
   std::vector<StateFile> listed_;                       // what this epoch's state object lists
-  std::map<std::string, std::deque<Planned>> plan_;     // by path, ascending first offset
+  std::map<std::string, std::deque<Planned>, std::less<>> plan_;  // by path, ascending first offset
   std::vector<std::string> stale_state_keys_;           // deleted once this epoch's state is written
   PartitionWriterStats stats_;
 };

@@ -498,7 +498,7 @@ class NumericColumnWriter final : public ColumnWriter {
     } else {
       const size_t at = values_.size();
       values_.resize(at + n);
-      std::memcpy(values_.data() + at, src, n * sizeof(T));
+      if (n > 0) std::memcpy(values_.data() + at, src, n * sizeof(T));  // both may be null when n == 0
       for (size_t i = 0; i < n; ++i) {
         const T v = values_[at + i];
         Observe(v);
@@ -587,7 +587,10 @@ class NumericColumnWriter final : public ColumnWriter {
 
   void ChunkStatistics(format::Statistics* st) override {
     if (kFloat) st->nan_count = nan_count_;
-    if (!chas_) return;
+    // A chunk holding NaN gets no min/max (the spec allows either that or bounds without the NaNs). Bounds
+    // without them mislead engines that order NaN above every number: DuckDB skipped such row groups for
+    // "x > c" (and writes no bounds itself then). Pages keep their NaN-free bounds in the ColumnIndex.
+    if (!chas_ || nan_count_ > 0) return;
     T mn = cmin_, mx = cmax_;
     if constexpr (kFloat) {
       if (mn == 0) mn = -static_cast<T>(0.0);

@@ -83,6 +83,11 @@ class ParquetFileWriter {
 
   // Finishes every unfinished page now (however small) and returns their buffers' memory to the budget.
   Status FlushPages();
+  // Adds a footer key/value pair, for values known only when the file ends (e.g. the Kafka offsets it
+  // holds). Call right before Close(): the pair is not counted in buffered_bytes().
+  void AddKeyValueMetadata(std::string key, std::string value) {
+    options_.key_value_metadata.emplace_back(std::move(key), std::move(value));
+  }
   // Writes the file to sink (which the caller then syncs/closes) and releases the spool. The writer cannot
   // be used afterwards.
   Result<FileStats> Close(ByteSink& sink);

@@ -11,6 +11,7 @@
 #include "archive/json_format.h"
 #include "archive/partition_state.h"
 #include "common/time_util.h"
+#include "parquet/errors.h"
 #include "storage/fault_injecting_object_store.h"
 #include "storage/memory_object_store.h"
 
@@ -320,6 +321,75 @@ TEST_F(PartitionWriterTest, AFailedClaimRejectsTheRecordSoItIsDeliveredAgain) {
   EXPECT_EQ(w.open_files(), 0u);
   ASSERT_TRUE(Write(w, 0, kNoon).ok());
   EXPECT_EQ(w.open_files(), 1u);
+}
+
+// A format whose memory is full once `max_open` files are open (as a Parquet budget full of writers' fixed
+// parts and dictionaries): opening one more is refused with the retryable kMemoryPressure.
+class MemoryBoundFormat final : public FileFormat {
+ public:
+  std::string_view extension() const override { return "jsonl"; }
+  Result<std::unique_ptr<FileFormatWriter>> Open(std::unique_ptr<ByteSink> sink, const DecodedRecord& first) override {
+    if (*open_ >= max_open) return Error(parquet::ParquetError::kMemoryPressure, "memory budget full");
+    FLOE_ASSIGN_OR_RETURN(auto inner, lines_.Open(std::move(sink), first));
+    return std::unique_ptr<FileFormatWriter>(new Writer(std::move(inner), open_));
+  }
+  size_t max_open = 2;
+
+ private:
+  class Writer final : public FileFormatWriter {
+   public:
+    Writer(std::unique_ptr<FileFormatWriter> inner, std::shared_ptr<size_t> open)
+        : inner_(std::move(inner)), open_(std::move(open)) {
+      ++*open_;
+    }
+    ~Writer() override { --*open_; }
+    Status Append(const RecordContext& c, const DecodedRecord& r) override { return inner_->Append(c, r); }
+    uint64_t records() const override { return inner_->records(); }
+    uint64_t bytes() const override { return inner_->bytes(); }
+    Result<WrittenFile> Finish() override { return inner_->Finish(); }
+
+   private:
+    std::unique_ptr<FileFormatWriter> inner_;
+    std::shared_ptr<size_t> open_;
+  };
+  JsonLinesFormat lines_;
+  std::shared_ptr<size_t> open_ = std::make_shared<size_t>(0);
+};
+
+TEST_F(PartitionWriterTest, AFormatOutOfMemorySealsTheLeastRecentlyWrittenFileAndTakesTheRecord) {
+  MemoryBoundFormat format;
+  ctx_.format = &format;
+  ctx_.rotation.flush_size = 1000;
+  PartitionWriter w(ctx_, 2);
+  ASSERT_TRUE(Write(w, 0, kNoon - 2 * kHour).ok());  // 10:00
+  ASSERT_TRUE(Write(w, 1, kNoon - kHour).ok());      // 11:00
+  ASSERT_TRUE(Write(w, 2, kNoon - 2 * kHour).ok());  // 10:00 again: 11:00 is now the least recent
+  ASSERT_TRUE(Write(w, 3, kNoon).ok()) << "the refusal is answered by sealing a file";
+  ASSERT_EQ(events_.events.size(), 1u);
+  EXPECT_EQ(events_.events[0].key, "default/ads/dt=2024-05-01/hour=11/ads+2+1.jsonl");
+  EXPECT_EQ(events_.events[0].records, 1u);
+  EXPECT_EQ(w.open_files(), 2u);
+  ASSERT_TRUE(w.SealAll().ok());
+  ExpectExactlyOnce(VisibleOffsets(), 0, 4);
+}
+
+TEST_F(PartitionWriterTest, AFormatStillOutOfMemoryAfterSealingRefusesTheRecordAsRetryable) {
+  MemoryBoundFormat format;
+  format.max_open = 1;
+  ctx_.format = &format;
+  ctx_.rotation.flush_size = 1000;
+  PartitionWriter w(ctx_, 2);
+  ASSERT_TRUE(Write(w, 0, kNoon).ok());
+  format.max_open = 0;  // the budget is held elsewhere: sealing this partition's file is not enough
+  const Status st = Write(w, 1, kNoon + kHour);
+  EXPECT_TRUE(st.Is(parquet::ParquetError::kMemoryPressure)) << st.ToString();
+  EXPECT_TRUE(st.retryable());
+  ASSERT_EQ(events_.events.size(), 1u) << "the least recently written file was sealed and published";
+  EXPECT_EQ(w.committable_offset(), 1) << "offset 1 was not taken";
+  format.max_open = 1;  // the budget cleared: the record is delivered again
+  ASSERT_TRUE(Write(w, 1, kNoon + kHour).ok());
+  ASSERT_TRUE(w.SealAll().ok());
+  ExpectExactlyOnce(VisibleOffsets(), 0, 2);
 }
 
 }  // namespace
