@@ -6,8 +6,7 @@ Exercises the current SchemaRegistryClient and the legacy confluent_kafka.avro p
 plus MessageSerializer, which frames records the way AvroProducer does, without needing a broker). Every check
 is an assert; on success the last line is "RESULT <json>" with ids the C++ side cross-checks.
 
-Compatibility verdicts come from the server's injected checker; the C++ test runs it with a fake that only
-looks at added/dropped top-level fields and their defaults (see fake_compatibility.h).
+Compatibility verdicts come from the server's Avro checker, the one `floe registry serve` runs.
 """
 import io
 import json

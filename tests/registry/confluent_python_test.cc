@@ -1,6 +1,6 @@
 // Confluent's own Python clients (Debian python3-confluent-kafka, with python3-avro for the legacy path)
 // against the embedded registry: proves wire compatibility with a real client, not just with floe's.
-// Compatibility verdicts come from the FieldSetCompatibility fake (top-level fields and defaults only).
+// Compatibility verdicts come from floe's Avro checker, as in `floe registry serve`.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "registry/avro_compatibility.h"
 #include "registry/registry_test_util.h"
 
 namespace floe::registry {
@@ -35,7 +36,7 @@ std::string RunAndCapture(const std::string& command, int* exit_code) {
 
 TEST(ConfluentPythonClientTest, RegistersLooksUpAndChecksCompatibility) {
   if (access(kPython, X_OK) != 0) GTEST_SKIP() << kPython << " is not installed";
-  auto server = testing::StartRegistry();
+  auto server = testing::StartRegistry({}, std::make_shared<AvroSchemaCompatibility>());
   ASSERT_NE(server, nullptr);
   const char* source_dir = std::getenv("FLOE_SOURCE_DIR");
   ASSERT_NE(source_dir, nullptr) << "FLOE_SOURCE_DIR is set by floe_add_gtest";
