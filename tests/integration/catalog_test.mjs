@@ -45,14 +45,20 @@ test('after floe demo, the catalog DDL loaded into DuckDB answers across schema 
       // A column added by a later schema version reads NULL in the older version's rows.
       const describe = await catalog(['describe', name, ...store]);
       const versions = [...describe.matchAll(/^  v=(\S*)\s.*?(?:added: ([^\n]*?))?(?:  widened|  CONFLICTS|$)/gm)];
-      if (versions.length > 1) {
-        const first = versions[0][1];
-        for (const later of versions.slice(1)) {
-          for (const column of (later[2] ?? '').split(', ').filter((c) => c && !c.includes('.'))) {
-            const rows = await db.all(
-              `SELECT count("${column}")::BIGINT AS set FROM "default"."${name}" WHERE v::VARCHAR = '${first}'`);
-            assert.equal(rows[0].set, 0n, `${name}.${column} is NULL in v=${first}`);
-          }
+      // The demo's Avro topic changes schema mid-run (v2 adds `channel`).
+      if (name === 'ads') {
+        assert.equal(versions.length, 2, describe);
+        assert.match(versions[1][2] ?? '', /\bchannel\b/, describe);
+      }
+      const first = versions[0][1];
+      for (const later of versions.slice(1)) {
+        for (const column of (later[2] ?? '').split(', ').filter((c) => c && !c.includes('.'))) {
+          const [{ old_rows, new_rows }] = await db.all(`
+            SELECT count("${column}") FILTER (WHERE v::VARCHAR = '${first}')::BIGINT AS old_rows,
+                   count("${column}") FILTER (WHERE v::VARCHAR = '${later[1]}')::BIGINT AS new_rows
+            FROM "default"."${name}"`);
+          assert.equal(old_rows, 0n, `${name}.${column} is NULL in v=${first}`);
+          assert.ok(new_rows > 0n, `${name}.${column} has values in v=${later[1]}`);
         }
       }
     }
