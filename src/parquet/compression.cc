@@ -60,11 +60,9 @@ Status GzipDecompress(const uint8_t* data, size_t size, size_t expected, std::st
     if (inflateReset(&zs) != Z_OK) break;
     rc = inflate(&zs, Z_FINISH);
   }
-  const size_t produced = zs.total_out;
   inflateEnd(&zs);
   if ((rc != Z_STREAM_END && rc != Z_BUF_ERROR) || zs.avail_out != 0)
     return Corrupt("gzip page does not decompress to its declared size");
-  (void)produced;
   return Status::Ok();
 }
 

@@ -304,7 +304,6 @@ class ChunkDecoder {
       return Corrupt("column chunk starts inside a record");
     Values& v = values_;
     const Values* src = &v;
-    std::vector<uint32_t> idx;
     switch (enc) {
       case Encoding::kPlain:
         FLOE_RETURN_IF_ERROR(DecodePlain(p, n, nn, &v));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <span>
 
@@ -279,7 +280,8 @@ Status ParquetFileWriter::Append(columnar::ColumnarBatch& batch) {
   rows_ += batch.num_records();
   row_group_rows_ += batch.num_records();
   batch.Clear();
-  if (EstimatedRowGroupBytes() >= options_.row_group_bytes) FLOE_RETURN_IF_ERROR(FinishRowGroup());
+  // (An empty append must not end an empty row group: a chunk's fixed parts alone may pass a tiny limit.)
+  if (row_group_rows_ > 0 && EstimatedRowGroupBytes() >= options_.row_group_bytes) FLOE_RETURN_IF_ERROR(FinishRowGroup());
   if (budget_ && budget_->under_pressure() && buffered_bytes() > budget_->fair_share()) {
     FLOE_RETURN_IF_ERROR(ShrinkTo(budget_->fair_share() / 2));
   } else {
@@ -353,7 +355,8 @@ Result<FileStats> ParquetFileWriter::Close(ByteSink& sink) {
     auto& parts = row_groups_[g];
     format::RowGroup rg;
     rg.num_rows = parts.num_rows;
-    rg.ordinal = static_cast<int16_t>(g);
+    // ordinal is an i16 in parquet.thrift: left out past 32767 row groups rather than wrapped.
+    if (g <= static_cast<size_t>(INT16_MAX)) rg.ordinal = static_cast<int16_t>(g);
     rg.file_offset = pos();
     int64_t compressed = 0;
     for (size_t c = 0; c < parts.chunks.size(); ++c) {

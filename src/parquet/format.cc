@@ -196,7 +196,7 @@ void Serialize(const FileMetaData& v, std::string* out) {
     w.FieldI64(3, rg.num_rows);
     if (rg.file_offset) w.FieldI64(5, *rg.file_offset);
     if (rg.total_compressed_size) w.FieldI64(6, *rg.total_compressed_size);
-    if (rg.ordinal) w.FieldI32(7, *rg.ordinal);  // i16 and i32 share the zigzag varint encoding
+    if (rg.ordinal) w.FieldI16(7, *rg.ordinal);
     w.EndStruct();
   }
   if (!v.key_value_metadata.empty()) WriteKeyValues(w, 5, v.key_value_metadata);

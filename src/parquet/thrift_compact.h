@@ -38,6 +38,7 @@ class CompactWriter {
  public:
   explicit CompactWriter(std::string* out) : out_(out) { last_ids_.reserve(8); last_ids_.push_back(0); }
 
+  void FieldI16(int16_t id, int16_t v) { FieldHeader(id, CType::kI16); Varint(ZigZag32(v)); }
   void FieldI32(int16_t id, int32_t v) { FieldHeader(id, CType::kI32); Varint(ZigZag32(v)); }
   void FieldI64(int16_t id, int64_t v) { FieldHeader(id, CType::kI64); Varint(ZigZag64(v)); }
   void FieldI8(int16_t id, int8_t v) { FieldHeader(id, CType::kByte); out_->push_back(static_cast<char>(v)); }

@@ -161,6 +161,105 @@ TEST(ParquetInteropTest, FloeReadsDuckDbWrittenFiles) {
   const auto duck = ParseFiles(RunOracle(args));
   ASSERT_EQ(duck.size(), names.size());
   for (size_t k = 0; k < names.size(); ++k) ExpectSameRows(duck[k], CatRows(args[k + 1]), names[k].get<std::string>());
+  // The v2 fixtures are what exercise floe's readers of DuckDB's v2 encodings: assert they hold them (DuckDB
+  // 1.5 writes no DELTA_BYTE_ARRAY; that decoder is covered by the unit tests). Same rows as the v1 files.
+  for (const char* v2 : {"v2_zstd", "v2_snappy"}) {
+    const json md = json::parse(RunOracle({"duckdb-meta", dir + "/" + v2 + ".parquet"}))["metadata"];
+    auto encodings = [&](const std::string& column) {
+      std::string all;
+      for (const auto& c : md)
+        if (c["path_in_schema"] == column) all += c["encodings"].get<std::string>() + ",";
+      return all;
+    };
+    for (const char* c : {"uniq", "sn", "bl"})
+      EXPECT_NE(encodings(c).find("DELTA_LENGTH_BYTE_ARRAY"), std::string::npos) << v2 << " " << c << ": " << encodings(c);
+    for (const char* c : {"d", "f", "dn"})
+      EXPECT_NE(encodings(c).find("BYTE_STREAM_SPLIT"), std::string::npos) << v2 << " " << c << ": " << encodings(c);
+    for (const char* c : {"i64", "ts", "dec18"})
+      EXPECT_NE(encodings(c).find("DELTA_BINARY_PACKED"), std::string::npos) << v2 << " " << c << ": " << encodings(c);
+    ExpectSameRows(CatRows(dir + "/v1_zstd.parquet"), CatRows(dir + "/" + v2 + ".parquet"), v2);
+  }
+}
+
+// Required (non-nullable) logical-type columns, a required record inside a required record, required maps and a
+// required list: DuckDB and hyparquet read the values floe reads, and DuckDB's schema says REQUIRED.
+TEST(ParquetInteropTest, RequiredLogicalTypesRecordsAndMaps) {
+  const auto schema = RequiredTypesSchema();
+  std::vector<json> rows;
+  for (int i = 0; i < 300; ++i) rows.push_back(RequiredTypesRow(i));
+  const std::string path = WriteRows("required", schema, rows, WriterOptions{}, 64);
+  const auto floe_rows = CatRows(path);
+  ASSERT_EQ(floe_rows.size(), rows.size());
+  EXPECT_EQ(floe_rows[5]["rec"]["inner"]["t"], "t5");
+  EXPECT_EQ(floe_rows[3]["mp"], (json{{"key0", -7}, {"key1", -4}, {"key2", -1}}));
+  EXPECT_EQ(floe_rows[2]["mp_rec"].size(), 2u);
+  EXPECT_EQ(floe_rows[5]["u32"], 4294967295u);
+  ExpectSameRows(floe_rows, ParseLines(RunOracle({"duckdb", path})), "duckdb");
+  ExpectSameRows(floe_rows, ParseLines(RunOracle({"hyparquet", path})), "hyparquet");
+  const json sch = json::parse(RunOracle({"duckdb-meta", path}))["schema"];
+  int required = 0;
+  for (const auto& e : sch) {
+    if (e["name"] == "required_types") continue;
+    // Everything is required except the repeated key_value/list groups.
+    if (e["repetition_type"] == "REPEATED") continue;
+    EXPECT_EQ(e["repetition_type"], "REQUIRED") << e.dump();
+    ++required;
+  }
+  EXPECT_GE(required, 30);
+  EXPECT_NE(FindBy(sch, "name", "decfx")->dump().find("DecimalType"), std::string::npos);
+  EXPECT_NE(FindBy(sch, "name", "uuid")->dump().find("UUIDType"), std::string::npos);
+}
+
+// NaN, both zeros and both infinities read back by DuckDB and hyparquet exactly; DuckDB sees the statistics
+// floe claims (none for chunks holding NaN, -0.0 min and +0.0 max) and its filters, which prune on them, find
+// every matching row: DuckDB orders NaN above every number, so bounds that left the NaNs out made it skip
+// NaN rows for "d > 2" (7 of 8 found) before floe stopped writing them for such chunks.
+TEST(ParquetInteropTest, FloatEdgeValuesAndStatistics) {
+  const auto schema = FloatEdgeSchema();
+  const auto rows = FloatEdgeRows();
+  WriterOptions o;
+  o.row_group_bytes = 1;  // one row group per append of 4 rows
+  const std::string path = WriteRows("float_edges_interop", schema, rows, o, 4);
+  const std::vector<json> want_d = {1.5, "NaN", "-Infinity", "Infinity", 0, 2.5, 0, nullptr, 0, "-0", "NaN",
+                                    nullptr, "NaN", nullptr, "NaN", "NaN", "-0", 0, "-0", nullptr};
+  const std::vector<json> want_f = {1.5, "NaN", "-Infinity", "Infinity", 0, 2.5, 2.5, 0, 0, "NaN", "NaN",
+                                    "-0", "NaN", "NaN", "NaN", "NaN", "-0", "-0", "-0", "-0"};
+  ASSERT_EQ(rows.size(), want_d.size());
+  for (const char* reader : {"duckdb-exact", "hyparquet-exact"}) {
+    const auto got = ParseLines(RunOracle({reader, path}));
+    ASSERT_EQ(got.size(), rows.size()) << reader;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      EXPECT_EQ(got[i]["d"], want_d[i]) << reader << " row " << i;
+      EXPECT_EQ(got[i]["f"], want_f[i]) << reader << " row " << i;
+    }
+  }
+  const std::string f = "read_parquet('" + path + "')";
+  const auto results = ParseLines(RunOracle(
+      {"duckdb-sql",
+       "SELECT stats_min_value AS mn, stats_max_value AS mx, stats_null_count AS nulls FROM parquet_metadata('" +
+           path + "') WHERE path_in_schema = 'd' ORDER BY row_group_id",
+       "SELECT count(*)::INTEGER AS n FROM " + f + " WHERE d > 2",
+       "SELECT count(*)::INTEGER AS n FROM " + f + " WHERE d + 0 > 2",  // not pushed down: no pruning
+       "SELECT count(*)::INTEGER AS n FROM " + f + " WHERE d < 0",
+       "SELECT count(*)::INTEGER AS n FROM " + f + " WHERE d = 0",
+       "SELECT count(*)::INTEGER AS n FROM " + f + " WHERE isnan(f)"}));
+  ASSERT_EQ(results.size(), 6u);
+  const json& st = results[0];
+  ASSERT_EQ(st.size(), 5u);
+  for (size_t g : {0, 2, 3}) {
+    EXPECT_TRUE(st[g]["mn"].is_null()) << g << " " << st.dump();
+    EXPECT_TRUE(st[g]["mx"].is_null()) << g << " " << st.dump();
+  }
+  EXPECT_EQ(st[1]["mn"], "-0.0");
+  EXPECT_EQ(st[1]["mx"], "2.5");
+  EXPECT_EQ(st[4]["mn"], "-0.0");
+  EXPECT_EQ(st[4]["mx"], "0.0");
+  EXPECT_EQ(st[1]["nulls"], "1");
+  EXPECT_EQ(results[1][0]["n"], 7);  // inf, 2.5 and 5 NaNs
+  EXPECT_EQ(results[2][0]["n"], 7);
+  EXPECT_EQ(results[3][0]["n"], 1);  // -inf (-0.0 is not below 0)
+  EXPECT_EQ(results[4][0]["n"], 7);  // both zeros
+  EXPECT_EQ(results[5][0]["n"], 7);
 }
 
 }  // namespace

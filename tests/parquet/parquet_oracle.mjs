@@ -3,6 +3,7 @@
 //   node parquet_oracle.mjs duckdb FILE...     rows as canonical JSON lines, read by DuckDB ("#FILE path" lines
 //                                              separate files when there are several)
 //   node parquet_oracle.mjs hyparquet FILE...  the same, read by hyparquet
+//   node parquet_oracle.mjs duckdb-exact|hyparquet-exact FILE...  the same, NaN/Infinity/-0 kept as strings
 //   node parquet_oracle.mjs duckdb-meta FILE   {"metadata":[...parquet_metadata()], "schema":[...parquet_schema()]}
 //   node parquet_oracle.mjs duckdb-probe FILE COLUMN STRING  bloom probe results per row group (DuckDB)
 //   node parquet_oracle.mjs duckdb-write DIR   writes fixture files with DuckDB (codecs, v1/v2 pages, types)
@@ -19,9 +20,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const modules = path.join(here, '..', 'tools', 'node_modules');
 const load = async (p) => import(path.join(modules, p));
 
+// The *-exact modes keep what JSON cannot: NaN, +-Infinity and -0 become the strings "NaN", "Infinity",
+// "-Infinity" and "-0" (floe's float-edge tests compare them); otherwise non-finite numbers are null.
+let exactFloats = false;
 function stringify(v) {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number' && exactFloats && (!Number.isFinite(v) || Object.is(v, -0))) return JSON.stringify(Object.is(v, -0) ? '-0' : String(v));
   if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
   if (typeof v === 'string' || typeof v === 'boolean') return JSON.stringify(v);
   if (Array.isArray(v)) return '[' + v.map(stringify).join(',') + ']';
@@ -153,7 +158,9 @@ async function duckdb() {
   return inst.connect();
 }
 
-const [mode, ...args] = process.argv.slice(2);
+const [modeArg, ...args] = process.argv.slice(2);
+exactFloats = modeArg.endsWith('-exact');
+const mode = exactFloats ? modeArg.slice(0, -'-exact'.length) : modeArg;
 const out = (s) => process.stdout.write(s + '\n');
 
 if (mode === 'duckdb' || mode === 'hyparquet') {
@@ -205,6 +212,9 @@ if (mode === 'duckdb' || mode === 'hyparquet') {
       TIMESTAMP '2024-01-01 00:00:00' + INTERVAL (i * 1234567) MICROSECOND AS ts,
       TIMESTAMPTZ '2024-01-01 00:00:00+00' + INTERVAL (i * 7) SECOND AS tstz,
       TIME '00:00:00' + INTERVAL (i * 999) MILLISECOND AS tm,
+      CASE WHEN i % 4 = 0 THEN NULL ELSE 'u' || (i * 7919)::VARCHAR END AS sn,
+      CASE WHEN i % 9 = 0 THEN NULL WHEN i % 50 = 1 THEN 'nan'::DOUBLE WHEN i % 50 = 2 THEN '-inf'::DOUBLE
+           WHEN i % 50 = 3 THEN -0.0::DOUBLE ELSE i * 1.000001 END AS dn,
       CASE WHEN i % 3 = 0 THEN NULL ELSE [i, i + 1, NULL] END AS lst,
       {'a': i, 'b': 'n' || (i % 3)::VARCHAR} AS st,
       MAP {'x': i, 'y': -i} AS mp,

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <sstream>
 
 #include "parquet/tools.h"
@@ -95,8 +96,8 @@ void Shred(const Node& node, const json* v, size_t& leaf, int16_t def, int16_t r
 NodePtr Prim(const std::string& name, PhysicalType p, bool nullable, LogicalKind lk = LogicalKind::kNone) {
   return Node::Primitive(name, p, nullable, lk);
 }
-NodePtr Int(const std::string& name, PhysicalType p, int8_t bits, bool is_signed) {
-  auto n = Prim(name, p, true, LogicalKind::kInteger);
+NodePtr Int(const std::string& name, PhysicalType p, int8_t bits, bool is_signed, bool nullable = true) {
+  auto n = Prim(name, p, nullable, LogicalKind::kInteger);
   n->bit_width = bits;
   n->is_signed = is_signed;
   return n;
@@ -106,15 +107,16 @@ NodePtr Fixed(const std::string& name, int32_t len, bool nullable, LogicalKind l
   n->type_length = len;
   return n;
 }
-NodePtr Decimal(const std::string& name, PhysicalType p, int32_t precision, int32_t scale, int32_t len = 0) {
-  auto n = Prim(name, p, true, LogicalKind::kDecimal);
+NodePtr Decimal(const std::string& name, PhysicalType p, int32_t precision, int32_t scale, int32_t len = 0,
+                bool nullable = true) {
+  auto n = Prim(name, p, nullable, LogicalKind::kDecimal);
   n->precision = precision;
   n->scale = scale;
   n->type_length = len;
   return n;
 }
-NodePtr Ts(const std::string& name, LogicalKind lk, bool utc) {
-  auto n = Prim(name, PhysicalType::kInt64, true, lk);
+NodePtr Ts(const std::string& name, LogicalKind lk, bool utc, bool nullable = true) {
+  auto n = Prim(name, PhysicalType::kInt64, nullable, lk);
   n->adjusted_to_utc = utc;
   return n;
 }
@@ -277,6 +279,83 @@ json AllTypesRow(int i, bool with_interval) {
   return r;
 }
 
+columnar::Schema RequiredTypesSchema() {
+  std::vector<NodePtr> f;
+  f.push_back(Int("i8", PhysicalType::kInt32, 8, true, false));
+  f.push_back(Int("u8", PhysicalType::kInt32, 8, false, false));
+  f.push_back(Int("i16", PhysicalType::kInt32, 16, true, false));
+  f.push_back(Int("u16", PhysicalType::kInt32, 16, false, false));
+  f.push_back(Int("u32", PhysicalType::kInt32, 32, false, false));
+  f.push_back(Int("u64", PhysicalType::kInt64, 64, false, false));
+  f.push_back(Prim("s", PhysicalType::kByteArray, false, LogicalKind::kString));
+  f.push_back(Prim("e", PhysicalType::kByteArray, false, LogicalKind::kEnum));
+  f.push_back(Prim("j", PhysicalType::kByteArray, false, LogicalKind::kJson));
+  f.push_back(Prim("bin", PhysicalType::kByteArray, false));
+  f.push_back(Fixed("fx", 5, false));
+  f.push_back(Fixed("uuid", 16, false, LogicalKind::kUuid));
+  f.push_back(Decimal("dec32", PhysicalType::kInt32, 9, 2, 0, false));
+  f.push_back(Decimal("dec64", PhysicalType::kInt64, 18, 3, 0, false));
+  f.push_back(Decimal("decfx", PhysicalType::kFixedLenByteArray, 20, 4, 9, false));
+  f.push_back(Decimal("decba", PhysicalType::kByteArray, 30, 5, 0, false));
+  f.push_back(Prim("date", PhysicalType::kInt32, false, LogicalKind::kDate));
+  f.push_back(Prim("tms", PhysicalType::kInt32, false, LogicalKind::kTimeMillis));
+  f.push_back(Prim("tus", PhysicalType::kInt64, false, LogicalKind::kTimeMicros));
+  f.push_back(Ts("ts_ms", LogicalKind::kTimestampMillis, true, false));
+  f.push_back(Ts("ts_us", LogicalKind::kTimestampMicros, true, false));
+  f.push_back(Ts("lts_ms", LogicalKind::kTimestampMillis, false, false));
+  f.push_back(Ts("lts_us", LogicalKind::kTimestampMicros, false, false));
+  f.push_back(Node::Record("rec",
+                           {Prim("x", PhysicalType::kInt32, false),
+                            Node::Record("inner", {Prim("z", PhysicalType::kDouble, false),
+                                                   Prim("t", PhysicalType::kByteArray, false, LogicalKind::kString)},
+                                         false)},
+                           false));
+  f.push_back(Node::Map("mp", Prim("k", PhysicalType::kByteArray, false, LogicalKind::kString),
+                        Prim("v", PhysicalType::kInt64, false), false));
+  f.push_back(Node::Map("mp_rec", Prim("k", PhysicalType::kInt32, false),
+                        Node::Record("v", {Prim("q", PhysicalType::kDouble, false)}, false), false));
+  f.push_back(Node::List("lst", Node::Record("el", {Prim("a", PhysicalType::kInt32, false)}, false), false));
+  return columnar::Schema(Node::Record("required_types", std::move(f), false));
+}
+
+json RequiredTypesRow(int i) {
+  // AllTypesRow's values of the same leaves; its every 7th row is the null row, so that one is skipped.
+  const json all = AllTypesRow(i % 7 == 3 ? i + 1 : i, false);
+  json r;
+  for (const char* k : {"i8", "u8", "i16", "u16", "u32", "u64", "s", "e", "j", "bin", "fx", "uuid", "dec32", "dec64",
+                        "decfx", "decba", "date", "tms", "tus", "ts_ms", "ts_us", "lts_ms", "lts_us"})
+    r[k] = all[k];
+  r["rec"] = {{"x", i * 3}, {"inner", {{"z", i * 0.25}, {"t", "t" + std::to_string(i % 17)}}}};
+  json m = json::array();
+  for (int k = 0; k < i % 4; ++k) m.push_back({"key" + std::to_string(k), static_cast<int64_t>(i) * k - 7});
+  r["mp"] = m;
+  json mr = json::array();
+  for (int k = 0; k < i % 3; ++k) mr.push_back({i + k, {{"q", i * 0.5 + k}}});
+  r["mp_rec"] = mr;
+  json l = json::array();
+  for (int k = 0; k < (i + 1) % 3; ++k) l.push_back({{"a", i - k}});
+  r["lst"] = l;
+  return r;
+}
+
+columnar::Schema FloatEdgeSchema() {
+  return columnar::Schema(Node::Record(
+      "floats", {Prim("d", PhysicalType::kDouble, true), Prim("f", PhysicalType::kFloat, false)}, false));
+}
+
+std::vector<json> FloatEdgeRows() {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+  const json null;
+  const std::vector<json> d = {1.5, nan, -inf, inf,  0.0, 2.5, 0.0, null,  0.0, -0.0, nan, null,  nan, null, nan, nan,
+                               -0.0, 0.0, -0.0, null};
+  const std::vector<json> f = {1.5, nan, -inf, inf,  0.0, 2.5, 2.5, 0.0,   0.0, nan, nan, -0.0,   nan, nan, nan, nan,
+                               -0.0, -0.0, -0.0, -0.0};
+  std::vector<json> rows;
+  for (size_t i = 0; i < d.size(); ++i) rows.push_back({{"d", d[i]}, {"f", f[i]}});
+  return rows;
+}
+
 std::string TempDir() {
   static const std::string dir = [] {
     auto p = std::filesystem::temp_directory_path() / ("floe-parquet-test-" + std::to_string(::getpid()));
@@ -342,7 +421,11 @@ std::vector<json> CatRows(const std::string& path) {
 std::string RunOracle(const std::vector<std::string>& args) {
   const char* src = std::getenv("FLOE_SOURCE_DIR");
   std::string cmd = std::string("node ") + (src ? src : ".") + "/tests/parquet/parquet_oracle.mjs";
-  for (const auto& a : args) cmd += " '" + a + "'";
+  for (const auto& a : args) {
+    std::string quoted;  // single-quoted for the shell; a ' inside becomes '\''
+    for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    cmd += " '" + quoted + "'";
+  }
   cmd += " 2>&1";
   std::string out;
   FILE* p = ::popen(cmd.c_str(), "r");

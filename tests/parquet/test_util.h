@@ -21,6 +21,16 @@ columnar::Schema AllTypesSchema(bool with_interval);
 // Row i of a deterministic data set for AllTypesSchema (nulls, empty lists, edge values included).
 nlohmann::json AllTypesRow(int i, bool with_interval);
 
+// Required (non-nullable) variants of every logical type, a required record holding a required record, and
+// required maps and lists; RequiredTypesRow(i) has no nulls anywhere (maps and lists may be empty).
+columnar::Schema RequiredTypesSchema();
+nlohmann::json RequiredTypesRow(int i);
+
+// Float edge cases: "d" (optional double) and "f" (required float), 16 rows in 4 groups of 4 holding NaN,
+// -0.0 and +0.0, +-infinity and nulls; the last group holds only NaNs (and a null).
+columnar::Schema FloatEdgeSchema();
+std::vector<nlohmann::json> FloatEdgeRows();
+
 std::string TempDir();
 // Writes rows (batches of batch_rows) with options to a file under TempDir(); returns its path.
 std::string WriteRows(const std::string& name, const columnar::Schema& schema, const std::vector<nlohmann::json>& rows,
