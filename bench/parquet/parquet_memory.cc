@@ -2,6 +2,7 @@
 // and the process's peak RSS (getrusage). Files are assembled into a discarding sink. Appends are
 // round-robin; one refused with kMemoryPressure is retried on the next round (the caller's pause).
 //   parquet_memory WRITERS ROWS_PER_WRITER BUDGET_MIB SPOOL_DIR
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -85,6 +86,11 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  // Where the peak is reached: while appending (writers' buffers plus the allocator's free fragments), or
+  // while closing (Close's working set on top of the writers still open).
+  const long rss_appends_kib = PeakRssKiB();
+  const struct mallinfo2 mi = mallinfo2();
+  const uint64_t used_after_appends = budget.used();
   uint64_t bytes = 0;
   for (auto& w : ws) {
     DiscardSink sink;
@@ -93,12 +99,15 @@ int main(int argc, char** argv) {
     bytes += st->bytes;
   }
   std::printf("{\"writers\":%d,\"rows_per_writer\":%llu,\"budget_bytes\":%llu,\"writer_limit\":%llu,\"budget_peak\":%llu,\"denials\":%llu,"
-              "\"forced_bytes\":%llu,\"refused_appends\":%llu,\"pressure_rounds\":%llu,\"peak_rss_kib\":%ld,\"rss_before_kib\":%ld,\"output_bytes\":%llu}\n",
+              "\"forced_bytes\":%llu,\"refused_appends\":%llu,\"pressure_rounds\":%llu,\"peak_rss_kib\":%ld,\"rss_before_kib\":%ld,"
+              "\"peak_rss_appending_kib\":%ld,\"used_after_appends\":%llu,\"heap_arena\":%zu,\"heap_free\":%zu,\"heap_mmapped\":%zu,"
+              "\"output_bytes\":%llu}\n",
               writers, static_cast<unsigned long long>(rows), static_cast<unsigned long long>(budget.limit()),
               static_cast<unsigned long long>(budget.writer_limit()),
               static_cast<unsigned long long>(budget.peak()), static_cast<unsigned long long>(budget.denials()),
               static_cast<unsigned long long>(budget.forced_bytes()), static_cast<unsigned long long>(refused),
-              static_cast<unsigned long long>(pressure_rounds), PeakRssKiB(), rss_before,
+              static_cast<unsigned long long>(pressure_rounds), PeakRssKiB(), rss_before, rss_appends_kib,
+              static_cast<unsigned long long>(used_after_appends), mi.arena, mi.fordblks, mi.hblkhd,
               static_cast<unsigned long long>(bytes));
   return 0;
 }
