@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "avro/container.h"
 #include "avro/schema.h"
 #include "catalog/catalog_error.h"
 #include "parquet/file_reader.h"
@@ -69,6 +70,41 @@ std::string Hex64(uint64_t v) {
 }
 
 std::string TableKey(const std::string& db, const std::string& table) { return db + "/" + table; }
+
+// Schema versions in the order they were registered: by number when both are numbers (registry subject
+// versions), else as text.
+bool VersionBefore(std::string_view a, std::string_view b) {
+  const auto digits = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (digits(a) && digits(b)) {
+    a.remove_prefix(std::min(a.find_first_not_of('0'), a.size() - 1));
+    b.remove_prefix(std::min(b.find_first_not_of('0'), b.size() - 1));
+    if (a.size() != b.size()) return a.size() < b.size();
+  }
+  return a < b;
+}
+
+constexpr uint64_t kFirstHeaderRead = 64 << 10;
+constexpr uint64_t kMaxHeaderRead = 16 << 20;  // no sane writer schema is larger
+
+// An Avro container file's header, through ranged GETs from the start that grow until it parses: it is the
+// writer schema plus a few bytes, so the first GET of 64 KiB nearly always holds it. Returns the writer
+// schema's JSON text as the file has it.
+Result<std::string> ReadOcfSchema(storage::ObjectStore& store, const std::string& key, uint64_t size,
+                                  uint64_t* requests) {
+  uint64_t want = std::min(size, kFirstHeaderRead);
+  for (;;) {
+    ++*requests;
+    FLOE_ASSIGN_OR_RETURN(std::string head, store.GetRange(key, 0, want));
+    auto reader = avro::OcfReader::Open(head);
+    if (reader.ok()) return reader->metadata().at("avro.schema");
+    if (want >= size || want >= kMaxHeaderRead) {
+      return Error(CatalogError::kParse, key + ": " + reader.status().ToString());
+    }
+    want = std::min({size, want * 4, kMaxHeaderRead});
+  }
+}
 
 }  // namespace
 
@@ -196,7 +232,8 @@ void Catalog::Publish() {
   unpublished_ = std::move(changes);
 }
 
-Result<Columns> Catalog::InferColumns(const archive::FileCommittedEvent& e, std::string* source) {
+Result<Columns> Catalog::InferColumns(const archive::FileCommittedEvent& e, std::string* source,
+                                      std::string* avro_schema) {
   if (!options_.store) {
     *source = "none";
     return Columns{};
@@ -221,6 +258,16 @@ Result<Columns> Catalog::InferColumns(const archive::FileCommittedEvent& e, std:
       columns = MergeColumns(*avro_columns, columns).columns;
       break;
     }
+    return columns;
+  }
+  if (e.format == "avro") {
+    ++stats_.store_requests;
+    FLOE_ASSIGN_OR_RETURN(auto meta, options_.store->Head(e.key));
+    FLOE_ASSIGN_OR_RETURN(*avro_schema, ReadOcfSchema(*options_.store, e.key, meta.size, &stats_.store_requests));
+    auto parsed = avro::Schema::Parse(*avro_schema);
+    if (!parsed.ok()) return Error(CatalogError::kParse, e.key + ": " + parsed.status().ToString());
+    FLOE_ASSIGN_OR_RETURN(Columns columns, ColumnsOfAvroSchema(*avro_schema, AvroStorage::kAvroFile));
+    *source = "avro:" + Hex64(parsed->Fingerprint64());
     return columns;
   }
   if (e.format == "jsonl" || e.format == "json") {
@@ -295,13 +342,15 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
       v.table = e.table;
       v.version = e.schema_version;
       v.created_at = now;
-      FLOE_ASSIGN_OR_RETURN(v.columns, InferColumns(e, &v.source));
+      std::string avro_schema;
+      FLOE_ASSIGN_OR_RETURN(v.columns, InferColumns(e, &v.source, &avro_schema));
       MergeResult m = MergeColumns(table->columns, v.columns);
       v.added = m.added;
       v.widened = m.widened;
       v.conflicts = m.conflicts;
       if (!changed_tables.count(tk)) table = &changed_tables.emplace(tk, *table).first->second;
       table->columns = std::move(m.columns);
+      if (!avro_schema.empty() && NewestVersion(tk, v.version, new_versions)) table->avro_schema = avro_schema;
       for (const auto& c : v.conflicts) table->conflicts.push_back("version " + v.version + ": " + c);
       table->updated_at = now;
       if (!v.added.empty() || !v.widened.empty() || !v.conflicts.empty()) {
@@ -412,7 +461,10 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
     std::map<std::string, TableChange> by_table;
     for (const auto& [tk, t] : changed_tables) {
       auto known = tables_.find(tk);
-      by_table[tk] = {t, known == tables_.end() || !(known->second.columns == t.columns), {}};
+      by_table[tk] = {t,
+                      known == tables_.end() || !(known->second.columns == t.columns) ||
+                          known->second.avro_schema != t.avro_schema,
+                      {}};
     }
     for (const auto& [pk, p] : new_partitions) {
       const std::string tk = TableKey(p.database, p.table);
@@ -450,6 +502,22 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
   ++stats_.flushes;
   if (options_.notifications && !notes.empty()) options_.notifications->Notify(notes);
   return Status::Ok();
+}
+
+bool Catalog::NewestVersion(const std::string& table_key, const std::string& version,
+                            const std::map<std::string, SchemaVersionInfo>& batch_versions) const {
+  const std::string prefix = table_key + "/";
+  const auto later = [&](const std::string& key) {
+    return VersionBefore(version, std::string_view(key).substr(prefix.size()));
+  };
+  for (auto it = versions_.lower_bound(prefix); it != versions_.end() && it->rfind(prefix, 0) == 0; ++it) {
+    if (later(*it)) return false;
+  }
+  for (auto it = batch_versions.lower_bound(prefix); it != batch_versions.end() && it->first.rfind(prefix, 0) == 0;
+       ++it) {
+    if (later(it->first)) return false;
+  }
+  return true;
 }
 
 void Catalog::OnPartitionIdle(const std::string& database, const std::string& table, const std::string& topic,

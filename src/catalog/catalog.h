@@ -5,8 +5,8 @@
 // background thread once Start()ed, when `max_batch` events are waiting, and on Flush()/Stop()). Tables,
 // schema versions and partitions already known are cached, so the steady state costs one multi-row file
 // INSERT per 200 files and no object-store requests at all; only the first file of a new schema version is
-// read (its Parquet footer, a few ranged GETs) to infer and merge the table's columns. Re-delivered events
-// are harmless (files are keyed by object key).
+// read (its Parquet footer or Avro header, a few ranged GETs; the first lines of a JSON-lines file) to infer
+// and merge the table's columns. Re-delivered events are harmless (files are keyed by object key).
 //
 // Thread safety: OnFileCommitted may be called from any thread; everything else is serialised internally.
 #pragma once
@@ -113,7 +113,13 @@ class Catalog final : public archive::FileEventListener {
         tracker_(options_.completeness_grace_ms * 1000, options_.completeness_idle_ms * 1000) {}
   Status LoadCache();
   Status FlushLocked(std::vector<archive::FileCommittedEvent> batch);
-  Result<Columns> InferColumns(const archive::FileCommittedEvent& event, std::string* source);
+  // The columns of the event's file, where they came from (SchemaVersionInfo::source) and, for Avro files,
+  // the file's writer schema.
+  Result<Columns> InferColumns(const archive::FileCommittedEvent& event, std::string* source,
+                               std::string* avro_schema);
+  // Whether `version` is not older than any version of the table known so far or new in this batch.
+  bool NewestVersion(const std::string& table_key, const std::string& version,
+                     const std::map<std::string, SchemaVersionInfo>& batch_versions) const;
   // Offers the unpublished changes to options_.publisher (without store_mu_ held during the call).
   void Publish();
 

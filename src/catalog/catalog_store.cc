@@ -83,7 +83,7 @@ Status CatalogStore::Migrate() {
   static const char* const kSchema[] = {
       "CREATE TABLE IF NOT EXISTS floe_tables (db_name TEXT NOT NULL, table_name TEXT NOT NULL, "
       "location TEXT NOT NULL, format TEXT NOT NULL, partition_keys TEXT NOT NULL, columns_json TEXT NOT NULL, "
-      "conflicts TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, "
+      "conflicts TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, avro_schema TEXT, "
       "PRIMARY KEY (db_name, table_name))",
       "CREATE TABLE IF NOT EXISTS floe_schema_versions (db_name TEXT NOT NULL, table_name TEXT NOT NULL, "
       "version TEXT NOT NULL, source TEXT NOT NULL, columns_json TEXT NOT NULL, added TEXT NOT NULL, "
@@ -101,6 +101,10 @@ Status CatalogStore::Migrate() {
       "CREATE INDEX IF NOT EXISTS floe_files_by_partition ON floe_files (db_name, table_name, spec)",
   };
   for (const char* sql : kSchema) FLOE_RETURN_IF_ERROR(db_->Exec(sql));
+  // Catalogs created before Avro tables lack floe_tables.avro_schema (SQLite has no ADD COLUMN IF NOT EXISTS).
+  if (!db_->Query("SELECT avro_schema FROM floe_tables WHERE 1 = 0").ok()) {
+    FLOE_RETURN_IF_ERROR(db_->Exec("ALTER TABLE floe_tables ADD COLUMN avro_schema TEXT"));
+  }
   return Status::Ok();
 }
 
@@ -111,10 +115,12 @@ Status CatalogStore::Rollback() { return db_->Exec("ROLLBACK"); }
 Status CatalogStore::UpsertTable(const TableInfo& t) {
   return db_->Exec(
       "INSERT INTO floe_tables (db_name, table_name, location, format, partition_keys, columns_json, conflicts, "
-      "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (db_name, table_name) DO UPDATE SET "
-      "columns_json = excluded.columns_json, conflicts = excluded.conflicts, updated_at = excluded.updated_at",
+      "avro_schema, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (db_name, table_name) DO "
+      "UPDATE SET columns_json = excluded.columns_json, conflicts = excluded.conflicts, "
+      "avro_schema = excluded.avro_schema, updated_at = excluded.updated_at",
       {t.database, t.name, t.location, t.format, ToJsonList(t.partition_keys), ColumnsToJson(t.columns),
-       ToJsonList(t.conflicts), t.created_at, t.updated_at});
+       ToJsonList(t.conflicts), t.avro_schema.empty() ? SqlValue(nullptr) : SqlValue(t.avro_schema), t.created_at,
+       t.updated_at});
 }
 
 Status CatalogStore::InsertSchemaVersion(const SchemaVersionInfo& v) {
@@ -171,7 +177,8 @@ Result<bool> CatalogStore::HasFile(const std::string& key) {
 
 Result<std::vector<TableInfo>> CatalogStore::ListTables() {
   FLOE_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT db_name, table_name, location, format, partition_keys, "
-                                              "columns_json, conflicts, created_at, updated_at FROM floe_tables "
+                                              "columns_json, conflicts, created_at, updated_at, avro_schema "
+                                              "FROM floe_tables "
                                               "ORDER BY db_name, table_name"));
   std::vector<TableInfo> out;
   for (const auto& r : rows) {
@@ -185,6 +192,7 @@ Result<std::vector<TableInfo>> CatalogStore::ListTables() {
     t.conflicts = FromJsonList(r[6]);
     t.created_at = Int(r, 7);
     t.updated_at = Int(r, 8);
+    t.avro_schema = Str(r, 9);
     out.push_back(std::move(t));
   }
   return out;

@@ -28,10 +28,13 @@ struct TableInfo {
   std::string database;
   std::string name;
   std::string location;  // URL of the table's directory, ending in '/'
-  std::string format;    // file format of the table's files: parquet, jsonl
+  std::string format;    // file format of the table's files: parquet, jsonl, avro
   std::vector<std::string> partition_keys;
   Columns columns;
   std::vector<std::string> conflicts;  // from every schema version, "version v: path: a vs b"
+  // Avro tables: the reader schema engines are given (avro.schema.literal), the file schema of the table's
+  // newest schema version. Avro schema resolution reads older versions' files through it. "" otherwise.
+  std::string avro_schema;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
@@ -95,7 +98,8 @@ class CatalogStore {
   Status Commit();
   Status Rollback();
 
-  // Inserts the table or replaces its columns, conflicts and updated_at (location/format/keys stay).
+  // Inserts the table or replaces its columns, conflicts, Avro schema and updated_at (location/format/keys
+  // stay).
   Status UpsertTable(const TableInfo& table);
   // Idempotent: a version already stored is left alone.
   Status InsertSchemaVersion(const SchemaVersionInfo& version);

@@ -56,6 +56,10 @@ std::string AnsiLiteral(std::string_view s) {
 }
 
 bool IsJson(const TableInfo& t) { return t.format == "jsonl" || t.format == "json"; }
+bool IsAvro(const TableInfo& t) { return t.format == "avro"; }
+
+// The storage keyword of Spark's USING and Trino's format property.
+std::string FormatName(const TableInfo& t) { return IsJson(t) ? "JSON" : IsAvro(t) ? "AVRO" : "PARQUET"; }
 
 struct TableView {
   const TableInfo* table;
@@ -84,7 +88,7 @@ void HiveStyle(std::string& out, const TableView& v, Dialect d) {
     for (const auto& c : v.columns) cols.push_back("  " + Backtick(c.name) + " " + c.type.ToString());
     for (const auto& k : t.partition_keys) cols.push_back("  " + Backtick(k) + " string");
     for (size_t i = 0; i < cols.size(); ++i) out += cols[i] + (i + 1 < cols.size() ? ",\n" : "\n");
-    out += ")\nUSING " + std::string(IsJson(t) ? "JSON" : "PARQUET") + "\n";
+    out += ")\nUSING " + FormatName(t) + "\n";
     if (!t.partition_keys.empty()) {
       out += "PARTITIONED BY (";
       for (size_t i = 0; i < t.partition_keys.size(); ++i) out += (i ? ", " : "") + Backtick(t.partition_keys[i]);
@@ -108,11 +112,23 @@ void HiveStyle(std::string& out, const TableView& v, Dialect d) {
       out += d == Dialect::kAthena ? "ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'\n"
                                    : "ROW FORMAT SERDE 'org.apache.hive.hcatalog.data.JsonSerDe'\n";
       out += "STORED AS TEXTFILE\n";
+    } else if (IsAvro(t)) {
+      // The AvroSerDe reads with the literal as reader schema (older versions' files resolve against it);
+      // Athena takes it as a SerDe property, Hive as a table property.
+      if (d == Dialect::kAthena && !t.avro_schema.empty()) {
+        out += "ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.avro.AvroSerDe'\n"
+               "WITH SERDEPROPERTIES ('avro.schema.literal'=" + HiveLiteral(t.avro_schema) + ")\n";
+      }
+      out += "STORED AS AVRO\n";
     } else {
       out += "STORED AS PARQUET\n";
     }
   }
-  out += "LOCATION " + HiveLiteral(t.location) + ";\n";
+  out += "LOCATION " + HiveLiteral(t.location);
+  if (d == Dialect::kHive && IsAvro(t) && !t.avro_schema.empty()) {
+    out += "\nTBLPROPERTIES ('avro.schema.literal'=" + HiveLiteral(t.avro_schema) + ")";
+  }
+  out += ";\n";
   if (t.partition_keys.empty()) return;
   for (size_t start = 0; start < v.partitions.size(); start += kPartitionsPerAlter) {
     out += "ALTER TABLE " + name + " ADD IF NOT EXISTS\n";
@@ -139,7 +155,7 @@ void Trino(std::string& out, const TableView& v) {
   for (const auto& k : t.partition_keys) cols.push_back("  " + DoubleQuote(k) + " varchar");
   for (size_t i = 0; i < cols.size(); ++i) out += cols[i] + (i + 1 < cols.size() ? ",\n" : "\n");
   out += ") WITH (\n  external_location = " + AnsiLiteral(t.location) + ",\n  format = " +
-         AnsiLiteral(IsJson(t) ? "JSON" : "PARQUET");
+         AnsiLiteral(FormatName(t));
   if (!t.partition_keys.empty()) {
     out += ",\n  partitioned_by = ARRAY[";
     for (size_t i = 0; i < t.partition_keys.size(); ++i) out += (i ? ", " : "") + AnsiLiteral(t.partition_keys[i]);
@@ -171,6 +187,12 @@ void DuckDb(std::string& out, const TableView& v) {
     paths.push_back(AnsiLiteral(ObjectLocation(lake, f.key)));
   }
   const std::string view = DoubleQuote(t.database) + "." + DoubleQuote(t.name);
+  if (IsAvro(t)) {
+    // read_avro lives in DuckDB's avro extension, which is not built in (and INSTALL needs the network).
+    out += "-- " + t.database + "." + t.name + " is stored as Avro; DuckDB reads Avro only through its avro " +
+           "extension (not built in), so no view is created\n";
+    return;
+  }
   if (paths.empty()) {
     out += "-- " + t.database + "." + t.name + " has no files yet\n";
     return;

@@ -17,8 +17,13 @@ constexpr char kParquetSerde[] = "org.apache.hadoop.hive.ql.io.parquet.serde.Par
 constexpr char kTextInput[] = "org.apache.hadoop.mapred.TextInputFormat";
 constexpr char kTextOutput[] = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat";
 constexpr char kJsonSerde[] = "org.openx.data.jsonserde.JsonSerDe";  // Athena's, as the athena DDL uses
+constexpr char kAvroInput[] = "org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat";
+constexpr char kAvroOutput[] = "org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat";
+constexpr char kAvroSerde[] = "org.apache.hadoop.hive.serde2.avro.AvroSerDe";
+constexpr char kAvroLiteral[] = "avro.schema.literal";
 
 bool IsJson(const TableInfo& t) { return t.format == "jsonl" || t.format == "json"; }
+bool IsAvro(const TableInfo& t) { return t.format == "avro"; }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -26,7 +31,9 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-nlohmann::ordered_json StorageDescriptor(const TableInfo& t, const std::string& location) {
+// `with_literal`: the table's own descriptor carries the Avro reader schema; partitions' descriptors leave it
+// out (the SerDe falls back to the table's, and 100 copies of a schema per BatchCreatePartition are waste).
+nlohmann::ordered_json StorageDescriptor(const TableInfo& t, const std::string& location, bool with_literal) {
   std::set<std::string> keys;
   for (const auto& k : t.partition_keys) keys.insert(Lower(k));
   nlohmann::ordered_json columns = nlohmann::ordered_json::array();
@@ -36,10 +43,12 @@ nlohmann::ordered_json StorageDescriptor(const TableInfo& t, const std::string& 
   nlohmann::ordered_json sd;
   sd["Columns"] = std::move(columns);
   sd["Location"] = location;
-  sd["InputFormat"] = IsJson(t) ? kTextInput : kParquetInput;
-  sd["OutputFormat"] = IsJson(t) ? kTextOutput : kParquetOutput;
-  sd["SerdeInfo"] = {{"SerializationLibrary", IsJson(t) ? kJsonSerde : kParquetSerde},
-                     {"Parameters", {{"serialization.format", "1"}}}};
+  sd["InputFormat"] = IsJson(t) ? kTextInput : IsAvro(t) ? kAvroInput : kParquetInput;
+  sd["OutputFormat"] = IsJson(t) ? kTextOutput : IsAvro(t) ? kAvroOutput : kParquetOutput;
+  nlohmann::ordered_json params = {{"serialization.format", "1"}};
+  if (IsAvro(t) && with_literal && !t.avro_schema.empty()) params[kAvroLiteral] = t.avro_schema;
+  sd["SerdeInfo"] = {{"SerializationLibrary", IsJson(t) ? kJsonSerde : IsAvro(t) ? kAvroSerde : kParquetSerde},
+                     {"Parameters", std::move(params)}};
   return sd;
 }
 
@@ -49,10 +58,12 @@ nlohmann::ordered_json GlueTableInput(const TableInfo& t) {
   nlohmann::ordered_json in;
   in["Name"] = t.name;
   in["TableType"] = "EXTERNAL_TABLE";
-  in["Parameters"] = {{"classification", IsJson(t) ? "json" : "parquet"}, {"EXTERNAL", "TRUE"}};
+  in["Parameters"] = {{"classification", IsJson(t) ? "json" : IsAvro(t) ? "avro" : "parquet"}, {"EXTERNAL", "TRUE"}};
+  // Glue's crawlers put the Avro schema among the table parameters as well as the SerDe's.
+  if (IsAvro(t) && !t.avro_schema.empty()) in["Parameters"][kAvroLiteral] = t.avro_schema;
   in["PartitionKeys"] = nlohmann::ordered_json::array();
   for (const auto& k : t.partition_keys) in["PartitionKeys"].push_back({{"Name", k}, {"Type", "string"}});
-  in["StorageDescriptor"] = StorageDescriptor(t, t.location);
+  in["StorageDescriptor"] = StorageDescriptor(t, t.location, true);
   return in;
 }
 
@@ -65,7 +76,7 @@ std::optional<nlohmann::ordered_json> GluePartitionInput(const TableInfo& t, con
   }
   nlohmann::ordered_json in;
   in["Values"] = std::move(values);
-  in["StorageDescriptor"] = StorageDescriptor(t, t.location + p.spec + "/");
+  in["StorageDescriptor"] = StorageDescriptor(t, t.location + p.spec + "/", false);
   return in;
 }
 

@@ -10,10 +10,11 @@
 //                                     BatchCreatePartition of only the partitions Glue lacks
 //
 // Glue tables are EXTERNAL_TABLEs whose StorageDescriptor has the table's merged columns in Hive types
-// (hive_type.h), the table location, and Parquet's (or, for JSON-lines tables, the OpenX JSON SerDe's)
-// input/output formats and SerDe; partition keys are string columns; a data column with a partition key's
-// name is left out (engines reject the duplicate), as in the DDL. Each partition gets the table's columns and
-// its directory as location.
+// (hive_type.h), the table location, and Parquet's (or, for JSON-lines tables, the OpenX JSON SerDe's; for
+// Avro tables the AvroSerDe's and Avro container formats, with avro.schema.literal in the table's SerDe and
+// table parameters, classification=avro) input/output formats and SerDe; partition keys are string columns;
+// a data column with a partition key's name is left out (engines reject the duplicate), as in the DDL. Each
+// partition gets the table's columns and its directory as location.
 #pragma once
 
 #include <memory>

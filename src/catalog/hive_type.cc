@@ -329,12 +329,57 @@ Columns ColumnsOf(const columnar::Schema& schema) {
   return out;
 }
 
-Result<Columns> ColumnsOfAvroSchema(std::string_view avro_schema_json) {
+namespace {
+
+// Walks an Avro type beside the Hive type ToColumnarSchema gave it and turns uuid strings back into strings.
+// Where the two shapes part (a recursive type stored as JSON text) there is nothing below to fix.
+void UuidStringsAsStrings(const avro::TypeNode& avro_type, HiveType& type) {
+  const avro::TypeNode* n = avro_type.NullableOf() ? avro_type.NullableOf() : &avro_type;
+  switch (n->type) {
+    case avro::Type::kString:
+      if (n->logical == avro::LogicalType::kUuid && type.kind == Kind::kBinary) type = HiveType::Primitive(Kind::kString);
+      return;
+    case avro::Type::kRecord:
+      if (type.kind != Kind::kStruct || type.children.size() != n->fields.size()) return;
+      for (size_t i = 0; i < n->fields.size(); ++i) UuidStringsAsStrings(*n->fields[i].type, type.children[i].type);
+      return;
+    case avro::Type::kArray:
+      if (type.kind == Kind::kArray) UuidStringsAsStrings(*n->items, type.children[0].type);
+      return;
+    case avro::Type::kMap:
+      if (type.kind == Kind::kMap) UuidStringsAsStrings(*n->values, type.children[1].type);
+      return;
+    case avro::Type::kUnion: {  // several non-null branches: a struct of one member per branch, in order
+      if (type.kind != Kind::kStruct) return;
+      size_t member = 0;
+      for (const avro::TypeNode* b : n->branches) {
+        if (b->type == avro::Type::kNull) continue;
+        if (member >= type.children.size()) return;
+        UuidStringsAsStrings(*b, type.children[member++].type);
+      }
+      return;
+    }
+    default: return;
+  }
+}
+
+}  // namespace
+
+Result<Columns> ColumnsOfAvroSchema(std::string_view avro_schema_json, AvroStorage storage) {
   auto schema = avro::Schema::Parse(avro_schema_json);
   if (!schema.ok()) return Error(CatalogError::kParse, "avro writer schema: " + schema.status().ToString());
   auto columnar = avro::ToColumnarSchema(*schema);
   if (!columnar.ok()) return Error(CatalogError::kParse, "avro writer schema: " + columnar.status().ToString());
-  return ColumnsOf(*columnar);
+  Columns columns = ColumnsOf(*columnar);
+  if (storage == AvroStorage::kAvroFile) {
+    const avro::TypeNode& root = schema->root();
+    if (root.type == avro::Type::kRecord && root.fields.size() == columns.size()) {
+      for (size_t i = 0; i < columns.size(); ++i) UuidStringsAsStrings(*root.fields[i].type, columns[i].type);
+    } else if (root.type != avro::Type::kRecord && columns.size() == 1) {
+      UuidStringsAsStrings(root, columns[0].type);
+    }
+  }
+  return columns;
 }
 
 std::string TrinoTypeName(const HiveType& t) {

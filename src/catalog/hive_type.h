@@ -62,8 +62,11 @@ Result<HiveType> ParseHiveType(std::string_view text);
 // The Hive type of one columnar node, and the columns of a whole schema (the root's fields).
 HiveType HiveTypeOf(const columnar::Node& node);
 Columns ColumnsOf(const columnar::Schema& schema);
+// Where the data of an Avro schema is read from, which decides one type: floe's Parquet files hold a uuid
+// string as FIXED(16) (binary), while Avro container readers (Hive's AvroSerDe, Trino, Spark) see a string.
+enum class AvroStorage { kParquet, kAvroFile };
 // Columns of an Avro writer schema (a record), via avro::ToColumnarSchema.
-Result<Columns> ColumnsOfAvroSchema(std::string_view avro_schema_json);
+Result<Columns> ColumnsOfAvroSchema(std::string_view avro_schema_json, AvroStorage storage = AvroStorage::kParquet);
 
 // The same type spelled for an engine that is not Hive-compatible.
 std::string TrinoTypeName(const HiveType& type);   // integer, real, varchar, varbinary, row(..), array(..)

@@ -4,7 +4,10 @@
 
 #include <cstring>
 
+#include "avro/container.h"
+#include "avro/decoder.h"
 #include "catalog/catalog_error.h"
+#include "columnar/column_buffer.h"
 #include "parquet/file_reader.h"
 
 namespace floe::catalog {
@@ -88,6 +91,46 @@ Status FromJsonLines(storage::ObjectStore& lake, const storage::ObjectMeta& obje
   return Status::Ok();
 }
 
+// The `_kafka_offset` of one datum of an Avro file of floe's, decoded through a reader schema holding only
+// that field (schema resolution skips the others).
+Result<int64_t> KafkaOffsetOf(const avro::Schema& writer, std::string_view datum) {
+  const nlohmann::json reader_json = {
+      {"type", "record"},
+      {"name", writer.root().full_name},
+      {"fields", nlohmann::json::array({{{"name", "_kafka_offset"}, {"type", "long"}}})}};
+  FLOE_ASSIGN_OR_RETURN(avro::Schema reader, avro::Schema::FromJson(reader_json));
+  FLOE_ASSIGN_OR_RETURN(avro::RecordDecoder decoder,
+                        avro::RecordDecoder::Compile(writer, reader, {.capture_paths = {"_kafka_offset"}}));
+  columnar::ColumnarBatch batch(decoder.columnar_schema());
+  FLOE_RETURN_IF_ERROR(decoder.Decode(datum, batch));
+  return decoder.captured().long_value;
+}
+
+Status FromAvro(storage::ObjectStore& lake, const storage::ObjectMeta& object, archive::FileCommittedEvent& e) {
+  FLOE_ASSIGN_OR_RETURN(std::string bytes, lake.Get(object.key));
+  auto reader = avro::OcfReader::Open(bytes);
+  if (!reader.ok()) return Error(CatalogError::kParse, object.key + ": " + reader.status().ToString());
+  uint64_t datums = 0;
+  std::string last;  // a copy: the reader's view of a datum ends with the next call
+  std::string_view datum;
+  for (;;) {
+    auto more = reader->NextDatum(datum);
+    if (!more.ok()) return Error(CatalogError::kParse, object.key + ": " + more.status().ToString());
+    if (!*more) break;
+    ++datums;
+    last.assign(datum);
+  }
+  e.records = datums;
+  e.last_offset = e.first_offset + static_cast<int64_t>(datums) - 1;
+  if (datums > 0 && reader->schema().root().type == avro::Type::kRecord &&
+      reader->schema().root().FindField("_kafka_offset")) {
+    auto offset = KafkaOffsetOf(reader->schema(), last);
+    if (!offset.ok()) return Error(CatalogError::kParse, object.key + ": " + offset.status().ToString());
+    e.last_offset = *offset;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<archive::FileCommittedEvent> EventFromObject(storage::ObjectStore& lake, const KeyPattern& pattern,
@@ -98,6 +141,8 @@ Result<archive::FileCommittedEvent> EventFromObject(storage::ObjectStore& lake, 
     FLOE_RETURN_IF_ERROR(FromParquet(lake, object, e));
   } else if (e.format == "jsonl" || e.format == "json") {
     FLOE_RETURN_IF_ERROR(FromJsonLines(lake, object, e));
+  } else if (e.format == "avro") {
+    FLOE_RETURN_IF_ERROR(FromAvro(lake, object, e));
   }
   return e;
 }

@@ -5,8 +5,10 @@
 // tables, versions, partitions and files:
 //   Parquet: rows from the footer, last offset from the `_kafka_offset` column statistics, business-time
 //            range from the footer's `floe.business_time.min/max` key/values when present;
-//   JSON lines: the file is read; rows are its lines, last offset the last line's `_kafka_offset`.
-// Costs one LIST page per 1000 keys plus one HEAD and a few ranged GETs per Parquet file (a GET per JSON file).
+//   JSON lines: the file is read; rows are its lines, last offset the last line's `_kafka_offset`;
+//   Avro: the file is read; rows are its datums, last offset the last datum's `_kafka_offset`.
+// Costs one LIST page per 1000 keys plus one HEAD and a few ranged GETs per Parquet file (a GET per JSON or
+// Avro file).
 #pragma once
 
 #include <cstdint>

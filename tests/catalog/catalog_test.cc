@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "archive/avro_format.h"
 #include "catalog/catalog_error.h"
 #include "catalog/completeness.h"
 #include "common/clock.h"
@@ -24,6 +25,7 @@ using columnar::LogicalKind;
 using columnar::Node;
 using columnar::PhysicalType;
 using storage::StoreOp;
+using testing::AvroFileBytes;
 using testing::MakeEvent;
 using testing::ParquetBytes;
 
@@ -51,6 +53,27 @@ columnar::Schema SchemaV3() {  // name becomes a number: a conflict
        Node::Primitive("_kafka_offset", PhysicalType::kInt64, false)},
       false));
 }
+
+// Avro files as the archiver writes them: the writer schema with the Kafka metadata fields appended.
+std::string AvroFileSchema(const std::string& writer_schema) {
+  auto s = archive::AvroFormat::FileSchemaFor(writer_schema, {});
+  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  return s.ok() ? *s : "";
+}
+// The schema text a container file's header holds for it (OcfWriter writes Schema::ToJson).
+std::string HeaderSchema(const std::string& schema) {
+  auto parsed = avro::Schema::Parse(schema);
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+  return parsed.ok() ? parsed->ToJson() : "";
+}
+const std::string kAdV1 = R"({"type":"record","name":"Ad","namespace":"com.example","fields":[
+  {"name":"id","type":"long"},{"name":"event_id","type":{"type":"string","logicalType":"uuid"}},
+  {"name":"note","type":"string","doc":"it's a \\ note"}]})";
+// channel added; a doc longer than the catalog's first 64 KiB read, so the header takes a second GET.
+const std::string kAdV2 = R"({"type":"record","name":"Ad","namespace":"com.example","doc":")" +
+                          std::string(100'000, 'd') + R"(","fields":[
+  {"name":"id","type":"long"},{"name":"event_id","type":{"type":"string","logicalType":"uuid"}},
+  {"name":"note","type":"string"},{"name":"channel","type":["null","string"],"default":null}]})";
 
 class CatalogTest : public ::testing::TestWithParam<std::string> {
  protected:
@@ -81,6 +104,28 @@ class CatalogTest : public ::testing::TestWithParam<std::string> {
     std::string bytes = ParquetBytes(schema, static_cast<int>(e.records), e.first_offset);
     EXPECT_FALSE(bytes.empty());
     e.bytes = bytes.size();
+    EXPECT_TRUE(lake_.Put(e.key, bytes).ok());
+    return e;
+  }
+
+  // Writes an Avro file for the event (datums at the given offsets of its partition) and returns the event
+  // as the archiver reports it.
+  archive::FileCommittedEvent PutAvroFile(archive::FileCommittedEvent e, const std::string& file_schema,
+                                          const std::vector<int64_t>& offsets) {
+    std::vector<nlohmann::json> datums;
+    for (int64_t o : offsets) {
+      nlohmann::json d = {{"id", o}, {"event_id", "6f1c7e2a-0000-4000-8000-00000000000" + std::to_string(o % 10)},
+                          {"note", "it's \\ here"}, {"_kafka_partition", e.partition}, {"_kafka_offset", o},
+                          {"_kafka_timestamp", nullptr}};
+      if (file_schema.find("channel") != std::string::npos) d["channel"] = nullptr;
+      datums.push_back(std::move(d));
+    }
+    std::string bytes = AvroFileBytes(file_schema, datums);
+    EXPECT_FALSE(bytes.empty());
+    e.bytes = bytes.size();
+    e.records = offsets.size();
+    e.first_offset = offsets.front();
+    e.last_offset = offsets.back();
     EXPECT_TRUE(lake_.Put(e.key, bytes).ok());
     return e;
   }
@@ -382,6 +427,176 @@ TEST_P(CatalogTest, DdlForEveryDialect) {
     EXPECT_TRUE(missing.status().Is(CatalogError::kNotFound));
   });
   EXPECT_FALSE(ParseDialect("oracle").ok());
+}
+
+TEST_P(CatalogTest, AvroTablesTakeTheirColumnsAndReaderSchemaFromTheContainerHeader) {
+  const std::string v1 = AvroFileSchema(kAdV1), v2 = AvroFileSchema(kAdV2);
+  storage::FaultInjectingObjectStore counted(lake_);
+  auto catalog = OpenCatalog(&counted);
+  ASSERT_TRUE(catalog);
+  // The newer version's file arrives first (another Kafka partition was ahead): the reader schema is still
+  // the newest version's, whatever the order.
+  ASSERT_TRUE(catalog->Ingest({PutAvroFile(MakeEvent("ads", "2", "2024-05-01", "11", 1, 0, 0, 0, "avro"), v2, {0, 2}),
+                               PutAvroFile(MakeEvent("ads", "1", "2024-05-01", "10", 0, 0, 0, 0, "avro"), v1, {0, 1})})
+                  .ok());
+  // v2's header is larger than the first ranged GET: HEAD, GET 64 KiB, GET 256 KiB; v1's: HEAD, GET.
+  EXPECT_EQ(catalog->stats().store_requests, 5u);
+  EXPECT_EQ(counted.calls(StoreOp::kGetRange), 3);  // ranged reads only
+  EXPECT_EQ(counted.calls(StoreOp::kGet), 0);
+  catalog->WithStore([&](CatalogStore& s) {
+    auto tables = s.ListTables();
+    ASSERT_TRUE(tables.ok());
+    ASSERT_EQ(tables->size(), 1u);
+    const TableInfo& t = (*tables)[0];
+    EXPECT_EQ(t.format, "avro");
+    EXPECT_EQ(ColumnsToJson(t.columns),
+              R"([{"name":"id","type":"bigint"},{"name":"event_id","type":"string"},{"name":"note","type":"string"},)"
+              R"({"name":"channel","type":"string"},{"name":"_kafka_partition","type":"int"},)"
+              R"({"name":"_kafka_offset","type":"bigint"},{"name":"_kafka_timestamp","type":"timestamp"}])");
+    EXPECT_EQ(t.avro_schema, HeaderSchema(v2));
+    auto versions = s.ListSchemaVersions("default", "ads");
+    ASSERT_TRUE(versions.ok());
+    ASSERT_EQ(versions->size(), 2u);
+    for (const auto& v : *versions) {
+      auto parsed = avro::Schema::Parse(v.version == "1" ? v1 : v2);
+      ASSERT_TRUE(parsed.ok());
+      char hex[17];
+      std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(parsed->Fingerprint64()));
+      EXPECT_EQ(v.source, std::string("avro:") + hex) << v.version;
+    }
+  });
+
+  // A file that is not an Avro container fails its flush with a parse error naming the key.
+  auto bad = MakeEvent("ads", "3", "2024-05-01", "12", 0, 9, 1, 0, "avro");
+  ASSERT_TRUE(lake_.Put(bad.key, "Obj\x01 and then nothing like a header").ok());
+  Status st = catalog->Ingest({bad});
+  EXPECT_TRUE(st.Is(CatalogError::kParse)) << st.ToString();
+  EXPECT_NE(st.message().find(bad.key), std::string::npos) << st.ToString();
+}
+
+TEST_P(CatalogTest, CatalogsFromBeforeAvroTablesGainTheSchemaColumn) {
+  {
+    auto db = OpenSqlDb(url_);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE floe_tables (db_name TEXT NOT NULL, table_name TEXT NOT NULL, "
+                            "location TEXT NOT NULL, format TEXT NOT NULL, partition_keys TEXT NOT NULL, "
+                            "columns_json TEXT NOT NULL, conflicts TEXT NOT NULL, created_at BIGINT NOT NULL, "
+                            "updated_at BIGINT NOT NULL, PRIMARY KEY (db_name, table_name))")
+                    .ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO floe_tables VALUES ('default', 'old', 's3://l/default/old/', 'parquet', "
+                            "'[]', '[]', '[]', 1, 1)")
+                    .ok());
+  }
+  for (int open = 0; open < 2; ++open) {  // the second open finds the column in place
+    auto store = CatalogStore::Open(url_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    TableInfo t{.database = "default", .name = "ads", .location = "s3://l/default/ads/", .format = "avro"};
+    t.avro_schema = R"({"type":"record","name":"Ad","fields":[]})";
+    ASSERT_TRUE((*store)->UpsertTable(t).ok());
+    auto tables = (*store)->ListTables();
+    ASSERT_TRUE(tables.ok()) << tables.status().ToString();
+    ASSERT_EQ(tables->size(), 2u);
+    EXPECT_EQ((*tables)[0].avro_schema, t.avro_schema);
+    EXPECT_EQ((*tables)[1].name, "old");
+    EXPECT_EQ((*tables)[1].avro_schema, "");
+  }
+}
+
+TEST_P(CatalogTest, AvroDdlForEveryDialect) {
+  const std::string v1 = AvroFileSchema(kAdV1);
+  auto catalog = OpenCatalog(&lake_);
+  ASSERT_TRUE(catalog);
+  ASSERT_TRUE(catalog->Ingest({PutAvroFile(MakeEvent("ads", "1", "2024-05-01", "10", 0, 0, 0, 0, "avro"), v1, {0})}).ok());
+  auto literal = [](const std::string& json, char quote_escape) {
+    std::string out;
+    for (char c : json) {
+      if (c == '\'' || (quote_escape == '\\' && c == '\\')) out += quote_escape;
+      out += c;
+    }
+    return out;
+  };
+  const std::string columns =
+      "  `id` bigint,\n  `event_id` string,\n  `note` string,\n  `_kafka_partition` int,\n"
+      "  `_kafka_offset` bigint,\n  `_kafka_timestamp` timestamp\n)\n"
+      "PARTITIONED BY (`v` string, `dt` string, `hour` string)\n";
+  const std::string partitions =
+      "ALTER TABLE `default`.`ads` ADD IF NOT EXISTS\n"
+      "  PARTITION (`v`='1', `dt`='2024-05-01', `hour`='10') "
+      "LOCATION 's3://lake/prefix/default/ads/v=1/dt=2024-05-01/hour=10/';\n";
+  catalog->WithStore([&](CatalogStore& s) {
+    auto hive = GenerateDdl(s, Dialect::kHive);
+    ASSERT_TRUE(hive.ok());
+    EXPECT_EQ(*hive, "CREATE DATABASE IF NOT EXISTS `default`;\n"
+                     "CREATE EXTERNAL TABLE IF NOT EXISTS `default`.`ads` (\n" + columns +
+                     "STORED AS AVRO\n"
+                     "LOCATION 's3://lake/prefix/default/ads/'\n"
+                     "TBLPROPERTIES ('avro.schema.literal'='" + literal(HeaderSchema(v1), '\\') + "');\n" + partitions);
+    auto athena = GenerateDdl(s, Dialect::kAthena);
+    ASSERT_TRUE(athena.ok());
+    EXPECT_EQ(*athena, "CREATE DATABASE IF NOT EXISTS `default`;\n"
+                       "CREATE EXTERNAL TABLE IF NOT EXISTS `default`.`ads` (\n" + columns +
+                       "ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.avro.AvroSerDe'\n"
+                       "WITH SERDEPROPERTIES ('avro.schema.literal'='" + literal(HeaderSchema(v1), '\\') + "')\n"
+                       "STORED AS AVRO\n"
+                       "LOCATION 's3://lake/prefix/default/ads/';\n" + partitions);
+    auto spark = GenerateDdl(s, Dialect::kSpark);
+    ASSERT_TRUE(spark.ok());
+    EXPECT_NE(spark->find(")\nUSING AVRO\nPARTITIONED BY (`v`, `dt`, `hour`)\nLOCATION 's3://lake/prefix/default/ads/';"),
+              std::string::npos) << *spark;
+    auto trino = GenerateDdl(s, Dialect::kTrino);
+    ASSERT_TRUE(trino.ok());
+    EXPECT_NE(trino->find("  \"event_id\" varchar,\n"), std::string::npos) << *trino;
+    EXPECT_NE(trino->find("  format = 'AVRO',\n"), std::string::npos) << *trino;
+    auto duck = GenerateDdl(s, Dialect::kDuckDb);
+    ASSERT_TRUE(duck.ok());
+    EXPECT_EQ(*duck, "CREATE SCHEMA IF NOT EXISTS \"default\";\n"
+                     "-- default.ads is stored as Avro; DuckDB reads Avro only through its avro extension (not "
+                     "built in), so no view is created\n");
+  });
+}
+
+TEST_P(CatalogTest, RebuildOfAvroFilesEqualsIncremental) {
+  const std::string v1 = AvroFileSchema(kAdV1), v2 = AvroFileSchema(kAdV2);
+  // Offsets with gaps (late records went to other hours' files): the last offset is read, not computed.
+  std::vector<archive::FileCommittedEvent> events = {
+      PutAvroFile(MakeEvent("ads", "1", "2024-05-01", "10", 0, 0, 0, 0, "avro"), v1, {0, 1, 5}),
+      PutAvroFile(MakeEvent("ads", "1", "2024-05-01", "11", 0, 2, 0, 0, "avro"), v1, {2, 3, 4, 9}),
+      PutAvroFile(MakeEvent("ads", "2", "2024-05-01", "11", 1, 0, 0, 0, "avro"), v2, {0, 7}),
+  };
+  auto incremental = OpenCatalog(&lake_);
+  ASSERT_TRUE(incremental);
+  ASSERT_TRUE(incremental->Ingest(events).ok());
+  const std::string rebuilt_url = GetParam() == "postgresql" ? [] {
+    std::string why;
+    return testing::FreshPostgresUrl(&why);
+  }() : testing::FreshSqliteUrl();
+  auto rebuilt = OpenCatalog(&lake_, rebuilt_url);
+  ASSERT_TRUE(rebuilt);
+  auto pattern = KeyPattern::Create(PatternForPathFormat("v={schema_version}/dt={date}/hour={hour}"));
+  ASSERT_TRUE(pattern.ok());
+  auto stats = RebuildFromListing(lake_, {*pattern}, *rebuilt);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->files_registered, 3u);
+  auto dump = [](Catalog& c) {
+    return c.WithStore([](CatalogStore& s) {
+      std::string out;
+      auto tables = s.ListTables();
+      for (const auto& t : *tables) {
+        out += t.format + " " + ColumnsToJson(t.columns) + " " + t.avro_schema + "\n";
+        auto versions = s.ListSchemaVersions(t.database, t.name);
+        for (const auto& v : *versions) out += v.version + " " + v.source + "\n";
+        auto files = s.ListFiles(t.database, t.name);
+        for (const auto& f : *files) {
+          out += f.key + " " + std::to_string(f.first_offset) + ".." + std::to_string(f.last_offset) + " " +
+                 std::to_string(f.records) + " " + std::to_string(f.bytes) + "\n";
+        }
+      }
+      return out;
+    });
+  };
+  const std::string a = dump(*incremental);
+  EXPECT_NE(a.find("ads+0+2.avro 2..9 4 "), std::string::npos) << a;
+  EXPECT_EQ(a, dump(*rebuilt));
 }
 
 TEST_P(CatalogTest, RebuildFromListingEqualsIncremental) {

@@ -335,6 +335,27 @@ TEST_F(GlueTest, JsonLinesTablesUseTheJsonSerde) {
   EXPECT_FALSE(GluePartitionInput(t, p).has_value());
 }
 
+TEST_F(GlueTest, AvroTablesUseTheAvroSerdeAndCarryTheirSchema) {
+  TableInfo t = Ads();
+  t.format = "avro";
+  t.avro_schema = R"({"type":"record","name":"Ad","fields":[{"name":"id","type":"long"}]})";
+  const json in = GlueTableInput(t);
+  EXPECT_EQ(in["Parameters"],
+            json({{"classification", "avro"}, {"EXTERNAL", "TRUE"}, {"avro.schema.literal", t.avro_schema}}));
+  const json& sd = in["StorageDescriptor"];
+  EXPECT_EQ(sd["InputFormat"], "org.apache.hadoop.hive.ql.io.avro.AvroContainerInputFormat");
+  EXPECT_EQ(sd["OutputFormat"], "org.apache.hadoop.hive.ql.io.avro.AvroContainerOutputFormat");
+  EXPECT_EQ(sd["SerdeInfo"],
+            json({{"SerializationLibrary", "org.apache.hadoop.hive.serde2.avro.AvroSerDe"},
+                  {"Parameters", {{"serialization.format", "1"}, {"avro.schema.literal", t.avro_schema}}}}));
+  // Partitions read through the table's schema: their descriptors name the SerDe but carry no copy of it.
+  auto p = GluePartitionInput(t, Partition(t, "1", "2024-05-01", "12"));
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ((*p)["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"], sd["SerdeInfo"]["SerializationLibrary"]);
+  EXPECT_EQ((*p)["StorageDescriptor"]["SerdeInfo"]["Parameters"], json({{"serialization.format", "1"}}));
+  EXPECT_EQ((*p)["StorageDescriptor"]["InputFormat"], sd["InputFormat"]);
+}
+
 // Each request's Authorization, as received, equals what botocore computes for the same request.
 TEST_F(GlueTest, SignaturesMatchBotocore) {
   auto client = Client();

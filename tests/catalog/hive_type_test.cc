@@ -120,6 +120,31 @@ TEST(ColumnsOfAvroSchema, EveryAvroType) {
   EXPECT_FALSE(ColumnsOfAvroSchema("{not json").ok());
 }
 
+TEST(ColumnsOfAvroSchema, UuidStringsAreStringsInAvroFilesWhereverTheyNest) {
+  const std::string schema = R"({"type":"record","name":"E","fields":[
+    {"name":"u","type":{"type":"string","logicalType":"uuid"}},
+    {"name":"ou","type":["null",{"type":"string","logicalType":"uuid"}],"default":null},
+    {"name":"fu","type":{"type":"fixed","name":"U16","size":16,"logicalType":"uuid"}},
+    {"name":"arr","type":{"type":"array","items":{"type":"string","logicalType":"uuid"}}},
+    {"name":"mp","type":{"type":"map","values":{"type":"string","logicalType":"uuid"}}},
+    {"name":"sub","type":{"type":"record","name":"Sub","fields":[
+      {"name":"id","type":{"type":"string","logicalType":"uuid"}},{"name":"n","type":"int"}]}},
+    {"name":"wide","type":["null","long",{"type":"string","logicalType":"uuid"}],"default":null}]})";
+  auto parquet = ColumnsOfAvroSchema(schema);
+  auto avro = ColumnsOfAvroSchema(schema, AvroStorage::kAvroFile);
+  ASSERT_TRUE(parquet.ok()) << parquet.status().ToString();
+  ASSERT_TRUE(avro.ok()) << avro.status().ToString();
+  std::vector<std::string> got;
+  for (const auto& c : *avro) got.push_back(c.name + " " + c.type.ToString());
+  const std::vector<std::string> want = {
+      "u string", "ou string", "fu binary", "arr array<string>", "mp map<string,string>",
+      "sub struct<id:string,n:int>", "wide struct<long:bigint,string:string>"};
+  EXPECT_EQ(got, want);
+  // Parquet files hold every uuid as FIXED(16).
+  EXPECT_EQ((*parquet)[0].type.ToString(), "binary");
+  EXPECT_EQ((*parquet)[5].type.ToString(), "struct<id:binary,n:int>");
+}
+
 Columns Cols(std::initializer_list<std::pair<const char*, const char*>> spec) {
   Columns out;
   for (const auto& [n, t] : spec) out.push_back({n, *ParseHiveType(t)});

@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <mutex>
 
+#include "avro/container.h"
+#include "avro/json_codec.h"
 #include "columnar/column_buffer.h"
 #include "common/byte_sink.h"
 #include "parquet/file_writer.h"
@@ -160,6 +162,21 @@ std::string ParquetBytes(const columnar::Schema& schema, int rows, int64_t first
   if (!(*w)->Append(batch).ok()) return "";
   StringByteSink sink;
   if (!(*w)->Close(sink).ok()) return "";
+  return sink.contents();
+}
+
+std::string AvroFileBytes(const std::string& schema_json, const std::vector<nlohmann::json>& datums) {
+  auto schema = avro::Schema::Parse(schema_json);
+  if (!schema.ok()) return "";
+  StringByteSink sink;
+  auto writer = avro::OcfWriter::Open(&sink, *schema, {.codec = avro::OcfCodec::kZstd});
+  if (!writer.ok()) return "";
+  std::string datum;
+  for (const auto& d : datums) {
+    datum.clear();
+    if (!avro::EncodeJson(*schema, d, datum).ok() || !writer->Append(datum).ok()) return "";
+  }
+  if (!writer->Finish().ok()) return "";
   return sink.contents();
 }
 

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "archive/file_events.h"
 #include "columnar/schema.h"
 
@@ -25,6 +27,9 @@ std::string FreshSqliteUrl();
 // double, string), value i (or "s<i>") in row i; `_kafka_offset` is first_offset + i.
 std::string ParquetBytes(const columnar::Schema& schema, int rows, int64_t first_offset,
                          const std::vector<std::pair<std::string, std::string>>& key_values = {});
+
+// An Avro object container file (zstandard) of `schema_json` holding the datums, each encoded from JSON.
+std::string AvroFileBytes(const std::string& schema_json, const std::vector<nlohmann::json>& datums);
 
 // A file event for key `<db>/<table>/v=<v>/dt=<dt>/hour=<hour>/<topic>+<partition>+<offset>.parquet`.
 archive::FileCommittedEvent MakeEvent(const std::string& table, const std::string& version, const std::string& dt,
