@@ -29,10 +29,10 @@ node -e '
   const [reps, ...runs] = process.argv.slice(1);
   const n = Number(reps), floe = runs.slice(0, n).map(JSON.parse), duck = runs.slice(n).map(JSON.parse);
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[(s.length - 1) >> 1]; };
-  const f = median(floe.map((x) => x.rows_per_s)), d = median(duck.map((x) => x.rows_per_s));
-  const fb = median(floe.map((x) => x.bytes)), db = median(duck.map((x) => x.bytes));
-  console.log(JSON.stringify({ median_rows_per_s: { floe: f, duckdb: d, floe_over_duckdb: +(f / d).toFixed(2) },
-    median_bytes: { floe: fb, duckdb: db, floe_over_duckdb: +(fb / db).toFixed(3) } }));
+  const both = (key, digits) => { const f = median(floe.map((x) => x[key])), d = median(duck.map((x) => x[key]));
+    return { floe: f, duckdb: d, floe_over_duckdb: +(f / d).toFixed(digits) }; };
+  console.log(JSON.stringify({ median_rows_per_s: both("rows_per_s", 2), median_rows_per_cpu_s: both("rows_per_cpu_s", 2),
+    median_bytes: both("bytes", 3) }));
 ' "$reps" "${floe_runs[@]}" "${duck_runs[@]}"
 
 echo "-- memory: 2000 writers x 50000 rows, 256 MiB budget"
