@@ -444,9 +444,14 @@ void Archiver::StartRetry(Connector& connector, const kafka::TopicPartition& tp,
 
 void Archiver::ServiceRetries() {
   const int64_t now = options_.clock->MonotonicMicros();
+  bool waiting_for_memory = false;
   for (auto& [tp, r] : retries_) {
-    if (r.redelivering || now < r.next_attempt_micros) continue;
-    if (r.memory && parquet_budget_ && parquet_budget_->under_pressure() && now < r.memory_wait_until_micros) continue;
+    if (r.redelivering) continue;
+    if (r.memory && parquet_budget_ && parquet_budget_->under_pressure()) {
+      waiting_for_memory = true;
+      if (now < r.memory_wait_until_micros) continue;
+    }
+    if (now < r.next_attempt_micros) continue;
     // Seeking discards whatever was prefetched past the record, so it comes round again first.
     if (Status st = consumer_->Seek(tp, r.offset); !st.ok()) {
       r.next_attempt_micros = now + 1'000'000;
@@ -456,6 +461,25 @@ void Archiver::ServiceRetries() {
     (void)consumer_->Resume({tp});
     r.redelivering = true;
   }
+  if (waiting_for_memory) RelieveMemory(now);
+}
+
+// The paused partitions sealed their own files, yet the budget is still held: by the open files of
+// partitions that are not paused, typically ones at the end of their data, whose files would otherwise stay
+// open (and hold memory) until they receive records again. Sealing them lets the paused ones resume; at most
+// once a second, so partitions that are writing refill their files in between.
+void Archiver::RelieveMemory(int64_t now) {
+  if (now - last_memory_relief_micros_ < 1'000'000) return;
+  last_memory_relief_micros_ = now;
+  size_t sealed = 0;
+  for (auto& [tp, w] : writers_) {
+    if (retries_.count(tp) || w->open_files() == 0) continue;
+    sealed += w->open_files();
+    if (Status st = w->SealAll(); !st.ok()) spdlog::warn("sealing {} for memory: {}", kafka::ToString(tp), st.ToString());
+  }
+  if (sealed > 0)
+    spdlog::info("memory budget still full with {} partition(s) paused: sealed {} file(s) of the others",
+                 retries_.size(), sealed);
 }
 
 Status Archiver::FlushDeadLetters() { return dead_letters_ ? dead_letters_->Flush() : Status::Ok(); }

@@ -101,6 +101,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
               bool force_dead_letter);
   void StartRetry(Connector& connector, const kafka::TopicPartition& tp, int64_t offset, const Status& why);
   void ServiceRetries();
+  void RelieveMemory(int64_t now);
   void FailConnector(Connector& connector, const Status& why, const kafka::Message* at = nullptr);
   void ServiceRestarts();
   std::vector<kafka::TopicPartition> PartitionsOf(const Connector& connector) const;
@@ -132,6 +133,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   uint64_t spool_bytes_ = 0;      // as of the last housekeeping round
   bool spool_full_ = false;
   int64_t last_commit_micros_ = 0;
+  int64_t last_memory_relief_micros_ = 0;
   std::string path_buffer_;  // the current record's partition path when the layout has {field:...} values
   std::vector<std::pair<std::string_view, std::optional<std::string_view>>> headers_;  // of the current record
 };

@@ -73,7 +73,8 @@ void AppendEntries(const columnar::ColumnarBatch& from, columnar::ColumnarBatch&
 
 // What a batch of `schema` costs besides its buffers: its own copy of the leaf list.
 size_t BatchFixedBytes(const columnar::Schema& schema) {
-  size_t n = sizeof(columnar::ColumnarBatch) + schema.num_leaves() * (sizeof(columnar::LeafColumn) + sizeof(columnar::ColumnBuffer));
+  size_t n = sizeof(columnar::ColumnarBatch) +
+             schema.num_leaves() * (sizeof(columnar::LeafColumn) + sizeof(columnar::ColumnBuffer));
   for (const auto& leaf : schema.leaves()) {
     n += leaf.path.capacity() * sizeof(std::string);
     for (const auto& p : leaf.path) n += p.capacity() + 1;
@@ -86,7 +87,7 @@ size_t BatchFixedBytes(const columnar::Schema& schema) {
 class BatchingParquetWriter final : public FileFormatWriter {
  public:
   BatchingParquetWriter(std::unique_ptr<parquet::ParquetFileWriter> writer, std::unique_ptr<ByteSink> sink,
-                std::shared_ptr<ParquetWriterSet> set)
+                        std::shared_ptr<ParquetWriterSet> set)
       : writer_(std::move(writer)),
         sink_(std::move(sink)),
         set_(std::move(set)),
@@ -254,17 +255,14 @@ Result<std::unique_ptr<FileFormatWriter>> ParquetFormat::Open(std::unique_ptr<By
   if (!first.writer_schema.empty()) options.key_value_metadata.emplace_back("avro.schema", first.writer_schema);
   auto writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
   if (!writer.ok() && writer.status().Is(parquet::ParquetError::kMemoryPressure)) {
-    // No room for even the new file's fixed part: hand the waiting rows over, then finish the open files'
-    // pages, largest holder first.
-    set_->HandOverAll();
-    writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
+    // No room for even the new file's fixed part: finish the open files' pages, largest holder first.
     std::vector<std::pair<size_t, BatchingParquetWriter*>> open;
     for (auto* w : set_->writers) open.emplace_back(w->buffered_bytes(), w);
     std::sort(open.rbegin(), open.rend());
     for (const auto& [bytes, w] : open) {
-      if (writer.ok() || !writer.status().Is(parquet::ParquetError::kMemoryPressure)) break;
       FLOE_RETURN_IF_ERROR(w->FlushPages());
       writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
+      if (writer.ok() || !writer.status().Is(parquet::ParquetError::kMemoryPressure)) break;
     }
   }
   if (!writer.ok()) return writer.status();
