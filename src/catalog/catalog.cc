@@ -10,6 +10,7 @@
 #include "avro/container.h"
 #include "avro/schema.h"
 #include "catalog/catalog_error.h"
+#include "catalog/key_pattern.h"
 #include "parquet/file_reader.h"
 
 namespace floe::catalog {
@@ -83,6 +84,24 @@ bool VersionBefore(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return a.size() < b.size();
   }
   return a < b;
+}
+
+// A partition's values are the key=value segments of its directory, unescaped — what a listing of the lake
+// (rebuild, S3 notifications) reads back and what engines see — even where the archiver's event names the
+// schema version apart from its values (v=<version> is a partition key all the same) or keeps them escaped.
+// A spec that is not all key=value segments keeps the event's values.
+std::vector<std::pair<std::string, std::string>> PartitionValuesOf(
+    std::string_view spec, const std::vector<std::pair<std::string, std::string>>& reported) {
+  std::vector<std::pair<std::string, std::string>> values;
+  while (!spec.empty()) {
+    const size_t slash = spec.find('/');
+    const std::string_view segment = spec.substr(0, slash);
+    const size_t eq = segment.find('=');
+    if (eq == 0 || eq == std::string_view::npos) return reported;
+    values.emplace_back(std::string(segment.substr(0, eq)), HiveUnescape(segment.substr(eq + 1)));
+    spec = slash == std::string_view::npos ? std::string_view() : spec.substr(slash + 1);
+  }
+  return values;
 }
 
 constexpr uint64_t kFirstHeaderRead = 64 << 10;
@@ -320,6 +339,8 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
       continue;
     }
     const std::string tk = TableKey(e.database, e.table);
+    const std::string spec = PartitionSpecOf(e);
+    const auto values = PartitionValuesOf(spec, e.partition_values);
     TableInfo* table = table_for(tk);
     if (!table) {
       TableInfo t;
@@ -329,7 +350,7 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
       while (!lake.empty() && lake.back() == '/') lake.pop_back();
       t.location = lake + "/" + e.database + "/" + e.table + "/";
       t.format = e.format;
-      for (const auto& kv : e.partition_values) t.partition_keys.push_back(kv.first);
+      for (const auto& kv : values) t.partition_keys.push_back(kv.first);
       t.created_at = now;
       t.updated_at = now;
       table = &changed_tables.emplace(tk, std::move(t)).first->second;
@@ -362,7 +383,6 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
       }
       new_versions.emplace(vk, std::move(v));
     }
-    const std::string spec = PartitionSpecOf(e);
     const std::string pk = tk + "/" + spec;
     tracker_.OnFile(tk, e.topic, e.partition, e.max_business_time_micros, mono);
     if (auto it = hours_.find(pk); it != hours_.end() && it->second.complete) {
@@ -374,12 +394,12 @@ Status Catalog::FlushLocked(std::vector<archive::FileCommittedEvent> batch) {
       }
     }
     if (!partitions_.count(pk) && !new_partitions.count(pk)) {
-      if (auto hour = HourStartOf(e.partition_values)) hour_updates[pk] = {e.database, e.table, spec, *hour};
+      if (auto hour = HourStartOf(values)) hour_updates[pk] = {e.database, e.table, spec, *hour};
       PartitionInfo p;
       p.database = e.database;
       p.table = e.table;
       p.spec = spec;
-      p.values = e.partition_values;
+      p.values = values;
       p.schema_version = e.schema_version;
       p.created_at = now;
       new_partitions.emplace(pk, std::move(p));

@@ -474,6 +474,29 @@ TEST_P(CatalogTest, AvroTablesTakeTheirColumnsAndReaderSchemaFromTheContainerHea
   EXPECT_NE(st.message().find(bad.key), std::string::npos) << st.ToString();
 }
 
+TEST_P(CatalogTest, PartitionValuesAreTheDirectorysSegmentsAsTheArchiverReportsThem) {
+  // The archiver names the schema version apart from the values, and keeps values Hive-escaped.
+  auto e = MakeEvent("ads", "2", "2024-05-01", "10", 0, 0, 3, 0);
+  e.key = "default/ads/v=2/dt=2024-05-01/hour=10/city=a%2Fb/ads+0+0.parquet";
+  e.partition_values = {{"dt", "2024-05-01"}, {"hour", "10"}, {"city", "a%2Fb"}};
+  e = PutFile(e, SchemaV1());
+  auto catalog = OpenCatalog(&lake_);
+  ASSERT_TRUE(catalog);
+  ASSERT_TRUE(catalog->Ingest({e}).ok());
+  catalog->WithStore([&](CatalogStore& s) {
+    auto tables = s.ListTables();
+    ASSERT_TRUE(tables.ok());
+    ASSERT_EQ(tables->size(), 1u);
+    EXPECT_EQ((*tables)[0].partition_keys, (std::vector<std::string>{"v", "dt", "hour", "city"}));
+    auto parts = s.ListPartitions("default", "ads");
+    ASSERT_TRUE(parts.ok());
+    ASSERT_EQ(parts->size(), 1u);
+    EXPECT_EQ((*parts)[0].spec, "v=2/dt=2024-05-01/hour=10/city=a%2Fb");
+    using Values = std::vector<std::pair<std::string, std::string>>;
+    EXPECT_EQ((*parts)[0].values, (Values{{"v", "2"}, {"dt", "2024-05-01"}, {"hour", "10"}, {"city", "a/b"}}));
+  });
+}
+
 TEST_P(CatalogTest, CatalogsFromBeforeAvroTablesGainTheSchemaColumn) {
   {
     auto db = OpenSqlDb(url_);
