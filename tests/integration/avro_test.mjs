@@ -2,6 +2,7 @@
 // (with a v1 → v2 schema evolution mid-run) + `floe run`, checked with DuckDB; and bad Avro input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   tempDir, startDevKafka, startRegistry, produce, produceRaw, runFloe, writeConfig, duckdb, cleanup, utcPartition,
@@ -124,3 +125,89 @@ for (const [what, bytes, error] of [
     }
   });
 }
+
+// Avro binary by hand, enough for the v1 AdEvent of `floe produce` (src/loadgen/event_generator.cc).
+function zigzag(n) {
+  let v = BigInt.asUintN(64, (BigInt(n) << 1n) ^ (BigInt(n) >> 63n));
+  const out = [];
+  do {
+    const b = Number(v & 0x7fn);
+    v >>= 7n;
+    out.push(v ? b | 0x80 : b);
+  } while (v);
+  return out;
+}
+const str = (s) => { const b = Buffer.from(s); return [...zigzag(b.length), ...b]; };
+const dbl = (x) => { const b = Buffer.alloc(8); b.writeDoubleLE(x); return [...b]; };
+const adV1 = (eventId) => [
+  ...str(eventId), ...zigzag(1) /* ad_viewed */, ...zigzag(42), ...str('user-1'), ...str('cars'), ...str('a title'),
+  ...dbl(9.5), ...str('EUR'), 1, ...zigzag(0) /* occurred_at: null */, ...str('Berlin'), ...str('10115'),
+  ...dbl(52.5), ...dbl(13.4), ...zigzag(2), ...str('a'), ...str('b'), 0, ...zigzag(3), ...zigzag(4)];
+const framed = (id, body) => Buffer.from([0, id >>> 24, (id >>> 16) & 255, (id >>> 8) & 255, id & 255, ...body]);
+
+// Every message of a topic with its headers, read by Debian's confluent-kafka (an independent client).
+function deadLetters(bootstrap, topic) {
+  const script = `
+import sys, json
+from confluent_kafka import Consumer, TopicPartition
+c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': 'check', 'enable.auto.commit': False})
+lo, hi = c.get_watermark_offsets(TopicPartition(sys.argv[2], 0), timeout=10)
+c.assign([TopicPartition(sys.argv[2], 0, lo)])
+out = []
+while len(out) < hi - lo:
+    m = c.poll(5)
+    if m is None: break
+    if m.error(): continue
+    out.append({k: v.decode() for k, v in (m.headers() or [])})
+print(json.dumps(out))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script, bootstrap, topic], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`consume failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+// Bodies that frame fine but do not decode: each its own named error, on the JSON path (datum rendered to
+// JSON) and the columnar path (Parquet) alike, stopping the connector — or, with errors.tolerance all, a dead
+// letter naming it. One Kafka and one registry for all: a topic per kind, a consumer group per run.
+test('trailing bytes, invalid UTF-8 and a negative length are named errors on both output paths', async () => {
+  const dir = tempDir('avro-bodies');
+  const kinds = [
+    { topic: 'trailing', body: (id) => framed(id, [...adV1('e-1'), 0]), error: 'avro.trailing_bytes' },
+    { topic: 'utf8', body: (id) => framed(id, adV1(Buffer.from([0x65, 0xff, 0xfe]))), error: 'avro.invalid_utf8' },
+    { topic: 'negative', body: (id) => framed(id, zigzag(-1)), error: 'avro.negative_length' },
+  ];
+  const kafka = await startDevKafka(dir, [...kinds.map((k) => `${k.topic}:1`), 'dlq.json:1', 'dlq.parquet:1']);
+  const registry = await startRegistry();
+  try {
+    for (const k of kinds) {
+      await produce(kafka.bootstrap, k.topic, 30, ['--format', 'avro', '--registry', registry.url, '--evolve-at', '1']);
+      const { id } = await (await fetch(`${registry.url}/subjects/${k.topic}-value/versions/1`)).json();
+      produceRaw(kafka.bootstrap, k.topic, 0, [k.body(id)]);
+    }
+    const formats = { json: 'format: json\n', parquet: 'format: parquet\n' };
+    for (const [name, format] of Object.entries(formats)) {
+      for (const k of kinds) {
+        const lake = join(dir, `lake-${name}-${k.topic}`);
+        const cfg = config(kafka.bootstrap, registry.url, lake, `${name}-${k.topic}`, format)
+          .replace('topics: [ads]', `topics: [${k.topic}]`);
+        const r = await runFloe(['run', '--config', writeConfig(dir, cfg), '--exit-when-idle']);
+        assert.equal(r.code, 1, `${name} ${k.topic}: ${r.stderr}`);
+        assert.ok(r.stderr.includes(`floe run: ${k.error}: topic ${k.topic} partition 0 offset 30: `),
+          `${name} ${k.topic}: ${r.stderr}`);
+      }
+      const lake = join(dir, `lake-${name}-dlq`);
+      const cfg = config(kafka.bootstrap, registry.url, lake, `${name}-dlq`,
+        `${format}errors.tolerance: all\nerrors.deadletterqueue.topic.name: dlq.${name}\n`)
+        .replace('topics: [ads]', `topics: [${kinds.map((k) => k.topic).join(', ')}]`);
+      const r = await runFloe(['run', '--config', writeConfig(dir, cfg), '--exit-when-idle']);
+      assert.equal(r.code, 0, `${name} with errors.tolerance all: ${r.stderr}`);
+      const dead = deadLetters(kafka.bootstrap, `dlq.${name}`);
+      const got = dead.map((h) => `${h['__floe.errors.topic']}/${h['__floe.errors.partition']}/${h['__floe.errors.offset']} ${h['__floe.errors.class']}`);
+      assert.deepEqual(got.sort(), kinds.map((k) => `${k.topic}/0/30 ${k.error}`).sort(), `${name} dead letters`);
+    }
+  } finally {
+    await registry.stop();
+    await kafka.stop();
+    cleanup(dir);
+  }
+});
