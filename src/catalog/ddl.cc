@@ -181,18 +181,18 @@ void DuckDb(std::string& out, const TableView& v) {
   std::string lake = t.location.substr(0, t.location.size() - (t.database.size() + t.name.size() + 2));
   out += "CREATE SCHEMA IF NOT EXISTS " + DoubleQuote(t.database) + ";\n";
   Comments(out, v);
-  std::vector<std::string> paths;
-  for (const auto& f : v.files) {
-    if (v.conflicting_versions.count(f.schema_version)) continue;
-    paths.push_back(AnsiLiteral(ObjectLocation(lake, f.key)));
-  }
-  const std::string view = DoubleQuote(t.database) + "." + DoubleQuote(t.name);
   if (IsAvro(t)) {
     // read_avro lives in DuckDB's avro extension, which is not built in (and INSTALL needs the network).
     out += "-- " + t.database + "." + t.name + " is stored as Avro; DuckDB reads Avro only through its avro " +
            "extension (not built in), so no view is created\n";
     return;
   }
+  std::vector<std::string> paths;
+  for (const auto& f : v.files) {
+    if (v.conflicting_versions.count(f.schema_version)) continue;
+    paths.push_back(AnsiLiteral(ObjectLocation(lake, f.key)));
+  }
+  const std::string view = DoubleQuote(t.database) + "." + DoubleQuote(t.name);
   if (paths.empty()) {
     out += "-- " + t.database + "." + t.name + " has no files yet\n";
     return;
