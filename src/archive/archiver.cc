@@ -461,12 +461,13 @@ void Archiver::ServiceRetries() {
     (void)consumer_->Resume({tp});
     r.redelivering = true;
   }
-  if (waiting_for_memory) RelieveMemory(now);
+  // A full spool (spool.max.bytes) is held the same way by open files nobody writes.
+  if (waiting_for_memory || (spool_full_ && !retries_.empty())) RelieveMemory(now);
 }
 
-// The paused partitions sealed their own files, yet the budget is still held: by the open files of
-// partitions that are not paused, typically ones at the end of their data, whose files would otherwise stay
-// open (and hold memory) until they receive records again. Sealing them lets the paused ones resume; at most
+// The paused partitions sealed their own files, yet the memory budget (or the spool) is still held: by the
+// open files of partitions that are not paused, typically ones at the end of their data, whose files would
+// otherwise stay open (and hold memory or spool) until they receive records again. Sealing them lets the paused ones resume; at most
 // once a second, so partitions that are writing refill their files in between.
 void Archiver::RelieveMemory(int64_t now) {
   if (now - last_memory_relief_micros_ < 1'000'000) return;
