@@ -94,6 +94,8 @@ struct PostgresServer {
 
 }  // namespace
 
+bool PostgresInstalled() { return !PgBin().empty(); }
+
 std::string TempDir() {
   static const std::string dir = [] {
     auto p = fs::temp_directory_path() / ("floe-catalog-test-" + std::to_string(::getpid()));

@@ -20,6 +20,9 @@ std::string TempDir();
 // as the `postgres` user when running as root) and stops at exit; "" with *why set when the PostgreSQL
 // binaries are not installed.
 std::string FreshPostgresUrl(std::string* why);
+// True when PostgreSQL's server binaries are installed here: a PostgreSQL test may then only be skipped for
+// their absence, never because a server that could run did not start.
+bool PostgresInstalled();
 // URL of a fresh SQLite database file.
 std::string FreshSqliteUrl();
 
