@@ -349,6 +349,7 @@ int64_t Backoff(int64_t base, int attempt, int64_t max) {
 std::string_view ToString(ConnectorState state) {
   switch (state) {
     case ConnectorState::kRunning: return "running";
+    case ConnectorState::kPaused: return "paused";
     case ConnectorState::kRetrying: return "retrying";
     case ConnectorState::kFailed: return "failed";
   }
@@ -730,12 +731,20 @@ std::vector<ConnectorStatus> Archiver::connector_statuses() const {
       st.reason = c->failure.ToString();
       st.restart_in_ms = std::max<int64_t>(0, (c->restart_at_micros - now) / 1000);
     } else {
+      // A failure outranks waiting for room: retrying if any partition retries one, paused if all only wait.
       for (const auto& [tp, r] : retries_) {
         auto it = topic_to_connector_.find(tp.topic);
         if (it == topic_to_connector_.end() || it->second != c.get()) continue;
-        st.state = ConnectorState::kRetrying;
-        st.reason = r.why.ToString();
-        break;
+        const bool waits_for_room = r.memory || r.why.Is(ArchiveError::kSpool);
+        if (!waits_for_room) {
+          st.state = ConnectorState::kRetrying;
+          st.reason = r.why.ToString();
+          break;
+        }
+        if (st.state == ConnectorState::kRunning) {
+          st.state = ConnectorState::kPaused;
+          st.reason = r.why.ToString();
+        }
       }
     }
     st.stats = stats_.at(c->name);

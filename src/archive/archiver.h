@@ -46,14 +46,17 @@ struct ConnectorStats {
   uint64_t lateness[std::size(kLatenessBucketsSeconds) + 1] = {};  // last bucket: later than the largest bound
 };
 
-enum class ConnectorState { kRunning, kRetrying, kFailed };
+// running: taking records. paused: some of its partitions wait for room (the Parquet memory budget or
+// spool.max.bytes), nothing is wrong. retrying: a transient failure (registry or store down, ...) holds some
+// of its partitions. failed: stopped on a record it cannot archive, restarting with backoff.
+enum class ConnectorState { kRunning, kPaused, kRetrying, kFailed };
 std::string_view ToString(ConnectorState state);
 
 // What `floe run` reports about one connector (status file, logs).
 struct ConnectorStatus {
   std::string name;
   ConnectorState state = ConnectorState::kRunning;
-  std::string reason;  // why it is failed or retrying
+  std::string reason;  // why it is failed, retrying or paused
   int64_t restart_in_ms = 0;
   ConnectorStats stats;
 };

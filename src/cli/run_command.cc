@@ -24,7 +24,7 @@ void AddRunCommand(CLI::App& app) {
                 "Exit 0 once every assigned partition is at its high watermark and every file is durable "
                 "and committed");
   cmd->add_option("--status-file", o->status_file,
-                  "Keep a JSON document of every connector's state (running, retrying, failed + reason, restart "
+                  "Keep a JSON document of every connector's state (running, paused, retrying, failed + reason, restart "
                   "countdown) and counters at this path, rewritten atomically about once a second");
   cmd->callback([o] {
     auto config = config::LoadConfigFile(o->config_file);

@@ -33,6 +33,9 @@ const SIZES = {
   full: { local: { events: 340_000, rate: 2_500, kills: 32, terms: 3, pause: [1500, 7000] },
           s3: { events: 30_000, rate: 250, kills: 10, terms: 2, pause: [2000, 8000] } },
 };
+// Wall-clock rotation: every 3 s at small size, so it fires many times in a short run; every 20 s at full size,
+// still dozens of times per partition over the run, where 3 s buried the drain in ~8-row files (RELIABILITY.md).
+const WALL_CLOCK_ROTATION_MS = FULL ? 20_000 : 3_000;
 const T0 = Date.now();
 const progress = (...a) => process.env.FLOE_CRASH_VERBOSE && console.error(`[${((Date.now() - T0) / 1000).toFixed(1)}s]`, ...a);
 
@@ -57,7 +60,7 @@ format: parquet
 timestamp.fields: [occurred_at]
 flush.size: 1500
 rotate.interval.ms: 1200000
-rotate.schedule.interval.ms: 3000
+rotate.schedule.interval.ms: ${WALL_CLOCK_ROTATION_MS}
 max.open.files.per.partition: 6
 offset.commit.interval.ms: 1000
 log.level: info
