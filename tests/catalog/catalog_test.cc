@@ -100,6 +100,16 @@ class CatalogTest : public ::testing::TestWithParam<std::string> {
     return c.ok() ? std::move(*c) : nullptr;
   }
 
+  // A second, empty catalog on the same kind of store, to compare a rebuild with the incremental one.
+  std::unique_ptr<Catalog> OpenSecondCatalog(storage::ObjectStore* lake) {
+    std::string why;
+    const std::string url = GetParam() == "postgresql" ? testing::FreshPostgresUrl(&why) : testing::FreshSqliteUrl();
+    EXPECT_FALSE(url.empty()) << "a second catalog for the rebuild: " << why;
+    EXPECT_NE(url, url_);
+    if (url.empty() || url == url_) return nullptr;
+    return OpenCatalog(lake, url);
+  }
+
   // Writes a Parquet file for the event into the lake and returns the event with its real size.
   archive::FileCommittedEvent PutFile(archive::FileCommittedEvent e, const columnar::Schema& schema) {
     std::string bytes = ParquetBytes(schema, static_cast<int>(e.records), e.first_offset);
@@ -590,13 +600,7 @@ TEST_P(CatalogTest, RebuildOfAvroFilesEqualsIncremental) {
   auto incremental = OpenCatalog(&lake_);
   ASSERT_TRUE(incremental);
   ASSERT_TRUE(incremental->Ingest(events).ok());
-  const std::string rebuilt_url = GetParam() == "postgresql" ? [] {
-    std::string why;
-    return testing::FreshPostgresUrl(&why);
-  }() : testing::FreshSqliteUrl();
-  ASSERT_FALSE(rebuilt_url.empty()) << "a second catalog for the rebuild";
-  ASSERT_NE(rebuilt_url, url_);
-  auto rebuilt = OpenCatalog(&lake_, rebuilt_url);
+  auto rebuilt = OpenSecondCatalog(&lake_);
   ASSERT_TRUE(rebuilt);
   auto pattern = KeyPattern::Create(PatternForPathFormat("v={schema_version}/dt={date}/hour={hour}"));
   ASSERT_TRUE(pattern.ok());
@@ -640,16 +644,7 @@ TEST_P(CatalogTest, RebuildFromListingEqualsIncremental) {
   ASSERT_TRUE(incremental);
   ASSERT_TRUE(incremental->Ingest(events).ok());
 
-  std::string rebuilt_url;
-  if (GetParam() == "postgresql") {
-    std::string why;
-    rebuilt_url = testing::FreshPostgresUrl(&why);
-  } else {
-    rebuilt_url = testing::FreshSqliteUrl();
-  }
-  ASSERT_FALSE(rebuilt_url.empty()) << "a second catalog for the rebuild";
-  ASSERT_NE(rebuilt_url, url_);
-  auto rebuilt = OpenCatalog(&lake_, rebuilt_url);
+  auto rebuilt = OpenSecondCatalog(&lake_);
   ASSERT_TRUE(rebuilt);
   auto pattern = KeyPattern::Create(PatternForPathFormat("v={schema_version}/dt={date}/hour={hour}"));
   ASSERT_TRUE(pattern.ok());

@@ -2,10 +2,10 @@
 // (with a v1 → v2 schema evolution mid-run) + `floe run`, checked with DuckDB; and bad Avro input.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   tempDir, startDevKafka, startRegistry, produce, produceRaw, runFloe, writeConfig, duckdb, cleanup, utcPartition,
+  consumeAll,
 } from './harness.mjs';
 
 function config(bootstrap, registry, lake, group, extra = 'format: json\n') {
@@ -145,27 +145,6 @@ const adV1 = (eventId) => [
   ...dbl(52.5), ...dbl(13.4), ...zigzag(2), ...str('a'), ...str('b'), 0, ...zigzag(3), ...zigzag(4)];
 const framed = (id, body) => Buffer.from([0, id >>> 24, (id >>> 16) & 255, (id >>> 8) & 255, id & 255, ...body]);
 
-// Every message of a topic with its headers, read by Debian's confluent-kafka (an independent client).
-function deadLetters(bootstrap, topic) {
-  const script = `
-import sys, json
-from confluent_kafka import Consumer, TopicPartition
-c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': 'check', 'enable.auto.commit': False})
-lo, hi = c.get_watermark_offsets(TopicPartition(sys.argv[2], 0), timeout=10)
-c.assign([TopicPartition(sys.argv[2], 0, lo)])
-out = []
-while len(out) < hi - lo:
-    m = c.poll(5)
-    if m is None: break
-    if m.error(): continue
-    out.append({k: v.decode() for k, v in (m.headers() or [])})
-print(json.dumps(out))
-`;
-  const r = spawnSync('/usr/bin/python3', ['-c', script, bootstrap, topic], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`consume failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
-
 // Bodies that frame fine but do not decode: each its own named error, on the JSON path (datum rendered to
 // JSON) and the columnar path (Parquet) alike, stopping the connector — or, with errors.tolerance all, a dead
 // letter naming it. One Kafka and one registry for all: a topic per kind, a consumer group per run.
@@ -201,7 +180,7 @@ test('trailing bytes, invalid UTF-8 and a negative length are named errors on bo
         .replace('topics: [ads]', `topics: [${kinds.map((k) => k.topic).join(', ')}]`);
       const r = await runFloe(['run', '--config', writeConfig(dir, cfg), '--exit-when-idle']);
       assert.equal(r.code, 0, `${name} with errors.tolerance all: ${r.stderr}`);
-      const dead = deadLetters(kafka.bootstrap, `dlq.${name}`);
+      const dead = consumeAll(kafka.bootstrap, `dlq.${name}`).map((m) => m.headers);
       const got = dead.map((h) => `${h['__floe.errors.topic']}/${h['__floe.errors.partition']}/${h['__floe.errors.offset']} ${h['__floe.errors.class']}`);
       assert.deepEqual(got.sort(), kinds.map((k) => `${k.topic}/0/30 ${k.error}`).sort(), `${name} dead letters`);
     }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { tempDir, startDevKafka, produce, runFloe, listFiles, cleanup } from './harness.mjs';
+import { tempDir, startDevKafka, produce, runFloe, listFiles, cleanup, consumeAll } from './harness.mjs';
 
 function config(dir, name, bootstrap, lines) {
   const path = join(dir, `${name}.yaml`);
@@ -50,31 +50,6 @@ assert p.flush(30) == 0
 `;
   const r = spawnSync('/usr/bin/python3', ['-c', script, bootstrap, topic], { input: JSON.stringify(values) });
   if (r.status !== 0) throw new Error(`produce failed: ${r.stderr}`);
-}
-
-function consumeAll(bootstrap, topic) {
-  const script = `
-import sys, json
-from confluent_kafka import Consumer, TopicPartition
-c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': 'check', 'enable.auto.commit': False})
-md = c.list_topics(sys.argv[2], timeout=10)
-out = []
-for p in md.topics[sys.argv[2]].partitions:
-    lo, hi = c.get_watermark_offsets(TopicPartition(sys.argv[2], p), timeout=10)
-    if hi <= lo: continue
-    c.assign([TopicPartition(sys.argv[2], p, lo)])
-    got = 0
-    while got < hi - lo:
-        m = c.poll(5)
-        if m is None: break
-        if m.error(): continue
-        got += 1
-        out.append({'key': m.key().decode(), 'value': json.loads(m.value())})
-print(json.dumps(out))
-`;
-  const r = spawnSync('/usr/bin/python3', ['-c', script, bootstrap, topic], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`consume failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
 }
 
 // An S3 event notification as Amazon S3 sends it: keys form-URL-encoded (space as +, + as %2B).
@@ -134,7 +109,8 @@ test('floe catalog serve builds from file events and S3 notifications what rebui
     assert.equal(await floe(['catalog', 'partitions', 'events', '--config', cfg]), partitions);
 
     // Notifications, keyed by table, each once.
-    const notes = consumeAll(kafka.bootstrap, 'catalog.notes');
+    const notes = consumeAll(kafka.bootstrap, 'catalog.notes')
+      .map((m) => ({ key: m.key, value: JSON.parse(Buffer.from(m.value, 'base64').toString()) }));
     for (const n of notes) {
       assert.equal(n.key, 'default.events');
       assert.deepEqual(Object.keys(n.value), ['type', 'database', 'table', 'partition', 'version', 'details']);

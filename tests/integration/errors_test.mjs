@@ -10,40 +10,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   tempDir, startDevKafka, startRegistry, startFloe, produce, produceRaw, runFloe, writeConfig, duckdb, cleanup,
-  listFiles,
+  listFiles, consumeAll,
 } from './harness.mjs';
 
 function kafkaSection(bootstrap, group, extra = '') {
   return `kafka: { bootstrap.servers: "${bootstrap}", group.id: ${group}, session.timeout.ms: 6000, heartbeat.interval.ms: 500${extra} }`;
-}
-
-// Every message of a topic, with headers, read by Debian's confluent-kafka (an independent client).
-function consumeAll(bootstrap, topic) {
-  const script = `
-import sys, json, base64
-from confluent_kafka import Consumer, TopicPartition
-c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': 'check', 'enable.auto.commit': False})
-md = c.list_topics(sys.argv[2], timeout=10)
-out = []
-for p in md.topics[sys.argv[2]].partitions:
-    lo, hi = c.get_watermark_offsets(TopicPartition(sys.argv[2], p), timeout=10)
-    if hi <= lo: continue
-    c.assign([TopicPartition(sys.argv[2], p, lo)])
-    got = 0
-    while got < hi - lo:
-        m = c.poll(5)
-        if m is None: break
-        if m.error(): continue
-        got += 1
-        out.append({'partition': m.partition(), 'offset': m.offset(),
-                    'key': None if m.key() is None else m.key().decode('utf-8', 'replace'),
-                    'value': None if m.value() is None else base64.b64encode(m.value()).decode(),
-                    'headers': {k: (v.decode('utf-8', 'replace') if v is not None else None) for k, v in (m.headers() or [])}})
-print(json.dumps(out))
-`;
-  const r = spawnSync('/usr/bin/python3', ['-c', script, bootstrap, topic], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`consume failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
 }
 
 // Produces keyed records, tombstones (value null) among them, with headers.

@@ -98,6 +98,36 @@ assert p.flush(30) == 0
   if (r.status !== 0) throw new Error(`raw produce failed: ${r.stderr}`);
 }
 
+// Every message of a topic with its partition, offset, key (text), value (base64, null for a tombstone) and
+// headers, read by Debian's confluent-kafka (an independent client).
+export function consumeAll(bootstrap, topic) {
+  const script = `
+import sys, json, base64
+from confluent_kafka import Consumer, TopicPartition
+c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': 'check', 'enable.auto.commit': False})
+md = c.list_topics(sys.argv[2], timeout=10)
+out = []
+for p in md.topics[sys.argv[2]].partitions:
+    lo, hi = c.get_watermark_offsets(TopicPartition(sys.argv[2], p), timeout=10)
+    if hi <= lo: continue
+    c.assign([TopicPartition(sys.argv[2], p, lo)])
+    got = 0
+    while got < hi - lo:
+        m = c.poll(5)
+        if m is None: break
+        if m.error(): continue
+        got += 1
+        out.append({'partition': m.partition(), 'offset': m.offset(),
+                    'key': None if m.key() is None else m.key().decode('utf-8', 'replace'),
+                    'value': None if m.value() is None else base64.b64encode(m.value()).decode(),
+                    'headers': {k: (v.decode('utf-8', 'replace') if v is not None else None) for k, v in (m.headers() or [])}})
+print(json.dumps(out))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script, bootstrap, topic], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`consume failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
 export async function produce(bootstrap, topic, count, extra = []) {
   const r = await runFloe(['produce', '--bootstrap', bootstrap, '--topic', topic, '--count', String(count), ...extra]);
   if (r.code !== 0) throw new Error(`produce failed (${r.code}): ${r.stderr}`);
