@@ -65,15 +65,22 @@ struct Archiver::Connector {
   int64_t retry_delay_max_micros = 0;
   int64_t restart_backoff_micros = 0;
   int64_t restart_backoff_max_micros = 0;
+};
 
-  // State: running, or failed and waiting for its automatic restart.
+// One topic of a connector: its failure state and counters. A record the connector cannot archive fails
+// this pipeline only, so a regex connector's bad topic does not stop its siblings.
+struct Archiver::TopicPipeline {
+  std::string topic;
+  Connector* connector = nullptr;
+  // running, or failed and waiting for its automatic restart (paused and retrying are per partition: retries_).
   ConnectorState state = ConnectorState::kRunning;
   Status failure;
   int failures_in_row = 0;
   int64_t restart_at_micros = 0;
   // The record the last failure happened at: the failure streak (restart backoff) ends once it is passed.
-  std::optional<kafka::TopicPartition> failed_tp;
+  std::optional<int32_t> failed_partition;
   int64_t failed_offset = 0;
+  ArchiveStats stats;
 };
 
 // A partition whose current record hit a transient failure: consumption of it is paused and the record is
@@ -262,7 +269,6 @@ Status Archiver::InitConnector(const config::ConnectorConfig& cc, std::vector<st
   c->retry_delay_max_micros = cc.values.GetInt("errors.retry.delay.max.ms") * 1000;
   c->restart_backoff_micros = cc.values.GetInt("connector.restart.backoff.ms") * 1000;
   c->restart_backoff_max_micros = cc.values.GetInt("connector.restart.backoff.max.ms") * 1000;
-  stats_[c->name];
   connectors_.push_back(std::move(c));
   return Status::Ok();
 }
@@ -281,8 +287,8 @@ Status Archiver::EnsureRegistry() {
   return Status::Ok();
 }
 
-Archiver::Connector* Archiver::ConnectorFor(std::string_view topic) {
-  if (auto it = topic_to_connector_.find(topic); it != topic_to_connector_.end()) return it->second;
+Archiver::TopicPipeline* Archiver::PipelineFor(std::string_view topic) {
+  if (auto it = pipelines_.find(topic); it != pipelines_.end()) return it->second.get();
   Connector* found = nullptr;
   for (auto& c : connectors_) {
     const bool listed = std::find(c->topics.begin(), c->topics.end(), topic) != c->topics.end();
@@ -291,8 +297,13 @@ Archiver::Connector* Archiver::ConnectorFor(std::string_view topic) {
       break;
     }
   }
-  topic_to_connector_.emplace(std::string(topic), found);
-  return found;
+  std::unique_ptr<TopicPipeline> pipeline;
+  if (found) {
+    pipeline = std::make_unique<TopicPipeline>();
+    pipeline->topic = topic;
+    pipeline->connector = found;
+  }
+  return pipelines_.emplace(std::string(topic), std::move(pipeline)).first->second.get();
 }
 
 PartitionWriter* Archiver::WriterFor(Connector& connector, const kafka::TopicPartition& tp) {
@@ -323,8 +334,8 @@ PartitionWriter* Archiver::WriterFor(Connector& connector, const kafka::TopicPar
 }
 
 void Archiver::OnFileCommitted(const FileCommittedEvent& event) {
-  if (Connector* c = ConnectorFor(event.topic)) {
-    auto& s = stats_[c->name];
+  if (TopicPipeline* p = PipelineFor(event.topic)) {
+    auto& s = p->stats;
     ++s.files_committed;
     s.bytes_committed += event.bytes;
   }
@@ -356,46 +367,47 @@ std::string_view ToString(ConnectorState state) {
   return "?";
 }
 
-std::vector<kafka::TopicPartition> Archiver::PartitionsOf(const Connector& connector) const {
+std::vector<kafka::TopicPartition> Archiver::PartitionsOf(const TopicPipeline& pipeline) const {
   std::vector<kafka::TopicPartition> mine;
-  for (const auto& tp : consumer_->assignment()) {
-    auto it = topic_to_connector_.find(tp.topic);
-    if (it != topic_to_connector_.end() && it->second == &connector) mine.push_back(tp);
-  }
+  for (const auto& tp : consumer_->assignment())
+    if (tp.topic == pipeline.topic) mine.push_back(tp);
   return mine;
 }
 
-void Archiver::FailConnector(Connector& connector, const Status& why, const kafka::Message* at) {
-  if (connector.state == ConnectorState::kFailed) return;
+void Archiver::FailTopic(TopicPipeline& pipeline, const Status& why, const kafka::Message* at) {
+  if (pipeline.state == ConnectorState::kFailed) return;
+  const Connector& connector = *pipeline.connector;
   if (at) {
-    connector.failed_tp = kafka::TopicPartition{std::string(at->topic()), at->partition()};
-    connector.failed_offset = at->offset();
+    pipeline.failed_partition = at->partition();
+    pipeline.failed_offset = at->offset();
   }
-  connector.state = ConnectorState::kFailed;
-  connector.failure = why;
-  ++connector.failures_in_row;
+  pipeline.state = ConnectorState::kFailed;
+  pipeline.failure = why;
+  ++pipeline.failures_in_row;
   const int64_t delay =
-      Backoff(connector.restart_backoff_micros, connector.failures_in_row, connector.restart_backoff_max_micros);
-  connector.restart_at_micros = options_.clock->MonotonicMicros() + delay;
-  spdlog::error("connector '{}' failed: {} (restart in {} ms)", connector.name, why.ToString(), delay / 1000);
-  const auto mine = PartitionsOf(connector);
+      Backoff(connector.restart_backoff_micros, pipeline.failures_in_row, connector.restart_backoff_max_micros);
+  pipeline.restart_at_micros = options_.clock->MonotonicMicros() + delay;
+  spdlog::error("connector '{}' topic {} failed: {} (restart in {} ms; its other topics keep running)",
+                connector.name, pipeline.topic, why.ToString(), delay / 1000);
+  const auto mine = PartitionsOf(pipeline);
   for (const auto& tp : mine) retries_.erase(tp);
   if (Status st = consumer_->Pause(mine); !st.ok()) spdlog::warn("pausing failed partitions: {}", st.ToString());
 }
 
-// A restart starts the connector's partitions afresh from what is committed: what its writers hold is sealed
+// A restart starts the topic's partitions afresh from what is committed: what their writers hold is sealed
 // and committed when the store lets it, otherwise abandoned (uncommitted, hence consumed again).
 void Archiver::ServiceRestarts() {
   const int64_t now = options_.clock->MonotonicMicros();
-  for (auto& c : connectors_) {
-    if (c->state != ConnectorState::kFailed || now < c->restart_at_micros) continue;
-    const auto mine = PartitionsOf(*c);
+  for (auto& [topic, p] : pipelines_) {
+    if (!p || p->state != ConnectorState::kFailed || now < p->restart_at_micros) continue;
+    const std::string& name = p->connector->name;
+    const auto mine = PartitionsOf(*p);
     if (Status st = SealAndCommit(mine); !st.ok())
-      spdlog::warn("connector '{}': sealing before restart: {} (its open records will be consumed again)", c->name,
-                   st.ToString());
-    c->state = ConnectorState::kRunning;
-    ++stats_[c->name].restarts;
-    spdlog::info("connector '{}' restarting (attempt {})", c->name, c->failures_in_row + 1);
+      spdlog::warn("connector '{}' topic {}: sealing before restart: {} (its open records will be consumed again)",
+                   name, topic, st.ToString());
+    p->state = ConnectorState::kRunning;
+    ++p->stats.restarts;
+    spdlog::info("connector '{}' topic {} restarting (attempt {})", name, topic, p->failures_in_row + 1);
     for (const auto& tp : mine) {
       writers_.erase(tp);
       int64_t from = -2;  // RD_KAFKA_OFFSET_BEGINNING: nothing committed yet, as auto.offset.reset=earliest does
@@ -405,16 +417,18 @@ void Archiver::ServiceRestarts() {
         from = (*committed)[tp];
       }
       if (Status st = consumer_->Seek(tp, from); !st.ok()) {
-        FailConnector(*c, st.WithContext("restarting connector '" + c->name + "'"));
+        FailTopic(*p, st.WithContext("restarting connector '" + name + "' topic " + topic));
         break;
       }
     }
-    if (c->state == ConnectorState::kRunning)
-      if (Status st = consumer_->Resume(mine); !st.ok()) FailConnector(*c, st);
+    if (p->state == ConnectorState::kRunning)
+      if (Status st = consumer_->Resume(mine); !st.ok()) FailTopic(*p, st);
   }
 }
 
-void Archiver::StartRetry(Connector& connector, const kafka::TopicPartition& tp, int64_t offset, const Status& why) {
+void Archiver::StartRetry(TopicPipeline& pipeline, const kafka::TopicPartition& tp, int64_t offset,
+                          const Status& why) {
+  const Connector& connector = *pipeline.connector;
   const int64_t now = options_.clock->MonotonicMicros();
   auto [it, fresh] = retries_.try_emplace(tp);
   Retry& r = it->second;
@@ -423,12 +437,12 @@ void Archiver::StartRetry(Connector& connector, const kafka::TopicPartition& tp,
   r.memory = why.Is(parquet::ParquetError::kMemoryPressure);
   ++r.attempts;
   r.redelivering = false;
-  ++stats_[connector.name].retries;
+  ++pipeline.stats.retries;
   if (connector.retry_timeout_micros >= 0 && now - r.first_failure_micros >= connector.retry_timeout_micros) {
     retries_.erase(it);
-    connector.failed_tp = tp;
-    connector.failed_offset = offset;
-    FailConnector(connector, why.WithContext("still failing after errors.retry.timeout"));
+    pipeline.failed_partition = tp.partition;
+    pipeline.failed_offset = offset;
+    FailTopic(pipeline, why.WithContext("still failing after errors.retry.timeout"));
     return;
   }
   // Exponential backoff from 100 ms, capped by errors.retry.delay.max.ms.
@@ -486,12 +500,13 @@ void Archiver::RelieveMemory(int64_t now) {
 
 Status Archiver::FlushDeadLetters() { return dead_letters_ ? dead_letters_->Flush() : Status::Ok(); }
 
-void Archiver::Reject(Connector& connector, PartitionWriter& writer, const kafka::Message& message, const Status& why,
-                      bool force_dead_letter) {
+void Archiver::Reject(TopicPipeline& pipeline, PartitionWriter& writer, const kafka::Message& message,
+                      const Status& why, bool force_dead_letter) {
+  const Connector& connector = *pipeline.connector;
   const Status located = why.WithContext(Where(message));
-  auto& stats = stats_[connector.name];
+  auto& stats = pipeline.stats;
   if (!connector.tolerate_all && !force_dead_letter) {
-    FailConnector(connector, located, &message);
+    FailTopic(pipeline, located, &message);
     return;
   }
   if (connector.dead_letter_topic.empty()) {
@@ -503,14 +518,14 @@ void Archiver::Reject(Connector& connector, PartitionWriter& writer, const kafka
   if (!dead_letters_) {
     auto dlq = KafkaDeadLetterQueue::Create(config_.kafka);
     if (!dlq.ok()) {
-      StartRetry(connector, {std::string(message.topic()), message.partition()}, message.offset(), dlq.status());
+      StartRetry(pipeline, {std::string(message.topic()), message.partition()}, message.offset(), dlq.status());
       return;
     }
     own_dead_letters_ = std::move(dlq).value();
     dead_letters_ = own_dead_letters_.get();
   }
   if (Status st = dead_letters_->Send(connector.dead_letter_topic, connector.name, message, why); !st.ok()) {
-    StartRetry(connector, {std::string(message.topic()), message.partition()}, message.offset(),
+    StartRetry(pipeline, {std::string(message.topic()), message.partition()}, message.offset(),
                st.Retryable(true).WithContext("dead-letter topic " + connector.dead_letter_topic));
     return;
   }
@@ -520,8 +535,9 @@ void Archiver::Reject(Connector& connector, PartitionWriter& writer, const kafka
   writer.MarkSkipped(message.offset());
 }
 
-Status Archiver::Process(Connector& connector, PartitionWriter& writer, const kafka::Message& message) {
-  auto& stats = stats_[connector.name];
+Status Archiver::Process(TopicPipeline& pipeline, PartitionWriter& writer, const kafka::Message& message) {
+  Connector& connector = *pipeline.connector;
+  auto& stats = pipeline.stats;
   RecordContext ctx{message.topic(), message.partition(), message.offset(), message.timestamp_ms(), message.key()};
   if (connector.kafka_columns.headers) {
     headers_ = message.headers();
@@ -593,50 +609,51 @@ Status Archiver::Process(Connector& connector, PartitionWriter& writer, const ka
   } else {
     const int64_t late_s = (newest - decoded->time.micros) / 1'000'000;
     size_t b = 0;
-    while (b < std::size(ConnectorStats::kLatenessBucketsSeconds) && late_s > ConnectorStats::kLatenessBucketsSeconds[b]) ++b;
+    while (b < std::size(ArchiveStats::kLatenessBucketsSeconds) && late_s > ArchiveStats::kLatenessBucketsSeconds[b]) ++b;
     ++stats.lateness[b];
   }
   return Status::Ok();
 }
 
 Status Archiver::Handle(kafka::Message& message) {
-  Connector* connector = ConnectorFor(message.topic());
-  if (!connector) return Status::Ok();  // not ours (a regex subscription overlap); never committed by us
-  if (connector->state == ConnectorState::kFailed) return Status::Ok();  // prefetched: re-read on restart
+  TopicPipeline* pipeline = PipelineFor(message.topic());
+  if (!pipeline) return Status::Ok();  // not ours (a regex subscription overlap); never committed by us
+  if (pipeline->state == ConnectorState::kFailed) return Status::Ok();  // prefetched: re-read on restart
+  Connector& connector = *pipeline->connector;
   const kafka::TopicPartition tp{std::string(message.topic()), message.partition()};
   auto retry = retries_.find(tp);
   if (retry != retries_.end()) {
     // Prefetched before the pause, or past the record being retried: it comes round again after the seek.
     if (!retry->second.redelivering || message.offset() != retry->second.offset) return Status::Ok();
   }
-  PartitionWriter* writer = WriterFor(*connector, tp);
+  PartitionWriter* writer = WriterFor(connector, tp);
   Status st = spool_full_ ? Error(ArchiveError::kSpool, "spool.max.bytes reached (" + std::to_string(spool_bytes_) +
                                                             " bytes held locally); waiting for uploads to drain it")
-                          : Process(*connector, *writer, message);
+                          : Process(*pipeline, *writer, message);
   if (st.ok()) {
     if (retry != retries_.end()) {
-      spdlog::info("{} {} offset {}: recovered after {} attempt(s)", connector->name, kafka::ToString(tp),
+      spdlog::info("{} {} offset {}: recovered after {} attempt(s)", connector.name, kafka::ToString(tp),
                    message.offset(), retry->second.attempts);
       retries_.erase(retry);
     }
-    if (connector->failed_tp && *connector->failed_tp == tp && message.offset() >= connector->failed_offset) {
-      connector->failures_in_row = 0;  // got past the record that made it fail
-      connector->failed_tp.reset();
+    if (pipeline->failed_partition == tp.partition && message.offset() >= pipeline->failed_offset) {
+      pipeline->failures_in_row = 0;  // got past the record that made it fail
+      pipeline->failed_partition.reset();
     }
     return Status::Ok();
   }
   if (st.retryable()) {
-    StartRetry(*connector, tp, message.offset(), st.WithContext(Where(message)));
+    StartRetry(*pipeline, tp, message.offset(), st.WithContext(Where(message)));
     return Status::Ok();
   }
   if (retry != retries_.end()) retries_.erase(retry);
   const bool to_dead_letter = st.Is(ArchiveError::kMissingTime) &&
-                              connector->time_fallback == Connector::TimeFallback::kDeadLetter;
-  if (st.Is(ArchiveError::kMissingTime) && connector->time_fallback == Connector::TimeFallback::kFail) {
-    FailConnector(*connector, st.WithContext(Where(message)), &message);
+                              connector.time_fallback == Connector::TimeFallback::kDeadLetter;
+  if (st.Is(ArchiveError::kMissingTime) && connector.time_fallback == Connector::TimeFallback::kFail) {
+    FailTopic(*pipeline, st.WithContext(Where(message)), &message);
     return Status::Ok();
   }
-  Reject(*connector, *writer, message, st, to_dead_letter);
+  Reject(*pipeline, *writer, message, st, to_dead_letter);
   return Status::Ok();
 }
 
@@ -681,8 +698,8 @@ Status Archiver::SealAndCommit(const std::vector<kafka::TopicPartition>& partiti
 
 void Archiver::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
   for (const auto& tp : partitions) {
-    Connector* c = ConnectorFor(tp.topic);
-    if (c && c->state == ConnectorState::kFailed) (void)consumer_->Pause({tp});
+    TopicPipeline* p = PipelineFor(tp.topic);
+    if (p && p->state == ConnectorState::kFailed) (void)consumer_->Pause({tp});
   }
 }
 
@@ -708,17 +725,82 @@ void Archiver::OnLost(const std::vector<kafka::TopicPartition>& partitions) {
 }
 
 bool Archiver::Idle() const {
-  if (!consumer_->has_been_assigned() || !retries_.empty()) return false;
+  if (!consumer_->has_been_assigned() || consumer_->assignment().empty() || !retries_.empty()) return false;
   for (const auto& [tp, w] : writers_)
     if (w->has_pending_uploads()) return false;
-  // Partitions of failed connectors are paused and will not reach their end: they count as done.
+  // Partitions of failed topics are paused and will not reach their end: they count as done.
   for (const auto& tp : consumer_->assignment()) {
-    auto it = topic_to_connector_.find(tp.topic);
-    const bool failed = it != topic_to_connector_.end() && it->second && it->second->state == ConnectorState::kFailed;
-    if (!failed && !consumer_->AllAssignedAtEnd()) return false;
+    auto it = pipelines_.find(tp.topic);
+    const bool failed = it != pipelines_.end() && it->second && it->second->state == ConnectorState::kFailed;
+    if (!failed && !consumer_->AtEnd(tp)) return false;
   }
   return true;
 }
+
+ArchiveStats& ArchiveStats::operator+=(const ArchiveStats& o) {
+  records_written += o.records_written;
+  tombstones_skipped += o.tombstones_skipped;
+  tombstones_written += o.tombstones_written;
+  time_fallbacks += o.time_fallbacks;
+  dead_lettered += o.dead_lettered;
+  errors_skipped += o.errors_skipped;
+  retries += o.retries;
+  restarts += o.restarts;
+  files_committed += o.files_committed;
+  bytes_committed += o.bytes_committed;
+  for (size_t b = 0; b < std::size(lateness); ++b) lateness[b] += o.lateness[b];
+  return *this;
+}
+
+std::map<std::string, ArchiveStats> Archiver::stats() const {
+  std::map<std::string, ArchiveStats> out;
+  for (const auto& c : connectors_) out[c->name];
+  for (const auto& [topic, p] : pipelines_)
+    if (p) out[p->connector->name] += p->stats;
+  return out;
+}
+
+TopicStatus Archiver::StatusOf(const TopicPipeline& pipeline, int64_t now) const {
+  TopicStatus st;
+  st.topic = pipeline.topic;
+  st.state = pipeline.state;
+  st.stats = pipeline.stats;
+  if (pipeline.state == ConnectorState::kFailed) {
+    st.reason = pipeline.failure.ToString();
+    st.restart_in_ms = std::max<int64_t>(0, (pipeline.restart_at_micros - now) / 1000);
+    return st;
+  }
+  // A failure outranks waiting for room: retrying if any partition retries one, paused if all only wait.
+  for (const auto& [tp, r] : retries_) {
+    if (tp.topic != pipeline.topic) continue;
+    const bool waits_for_room = r.memory || r.why.Is(ArchiveError::kSpool);
+    if (!waits_for_room) {
+      st.state = ConnectorState::kRetrying;
+      st.reason = r.why.ToString();
+      break;
+    }
+    if (st.state == ConnectorState::kRunning) {
+      st.state = ConnectorState::kPaused;
+      st.reason = r.why.ToString();
+    }
+  }
+  return st;
+}
+
+namespace {
+
+// failed > retrying > paused > running.
+int Severity(ConnectorState state) {
+  switch (state) {
+    case ConnectorState::kRunning: return 0;
+    case ConnectorState::kPaused: return 1;
+    case ConnectorState::kRetrying: return 2;
+    case ConnectorState::kFailed: return 3;
+  }
+  return 0;
+}
+
+}  // namespace
 
 std::vector<ConnectorStatus> Archiver::connector_statuses() const {
   std::vector<ConnectorStatus> out;
@@ -726,32 +808,61 @@ std::vector<ConnectorStatus> Archiver::connector_statuses() const {
   for (const auto& c : connectors_) {
     ConnectorStatus st;
     st.name = c->name;
-    st.state = c->state;
-    if (c->state == ConnectorState::kFailed) {
-      st.reason = c->failure.ToString();
-      st.restart_in_ms = std::max<int64_t>(0, (c->restart_at_micros - now) / 1000);
-    } else {
-      // A failure outranks waiting for room: retrying if any partition retries one, paused if all only wait.
-      for (const auto& [tp, r] : retries_) {
-        auto it = topic_to_connector_.find(tp.topic);
-        if (it == topic_to_connector_.end() || it->second != c.get()) continue;
-        const bool waits_for_room = r.memory || r.why.Is(ArchiveError::kSpool);
-        if (!waits_for_room) {
-          st.state = ConnectorState::kRetrying;
-          st.reason = r.why.ToString();
-          break;
-        }
-        if (st.state == ConnectorState::kRunning) {
-          st.state = ConnectorState::kPaused;
-          st.reason = r.why.ToString();
-        }
+    for (const auto& [topic, p] : pipelines_) {
+      if (!p || p->connector != c.get()) continue;
+      TopicStatus ts = StatusOf(*p, now);
+      st.stats += ts.stats;
+      if (Severity(ts.state) > Severity(st.state)) {
+        st.state = ts.state;
+        st.reason = "topic " + ts.topic + ": " + ts.reason;
+        st.restart_in_ms = ts.restart_in_ms;
+      } else if (ts.state == ConnectorState::kFailed) {
+        st.restart_in_ms = std::min(st.restart_in_ms, ts.restart_in_ms);
       }
+      st.topics.push_back(std::move(ts));
     }
-    st.stats = stats_.at(c->name);
     out.push_back(std::move(st));
   }
   return out;
 }
+
+namespace {
+
+nlohmann::json CountersJson(const ArchiveStats& s) {
+  nlohmann::json c;
+  c["records_written"] = s.records_written;
+  c["files_committed"] = s.files_committed;
+  c["bytes_committed"] = s.bytes_committed;
+  c["tombstones_skipped"] = s.tombstones_skipped;
+  c["tombstones_written"] = s.tombstones_written;
+  c["time_fallbacks"] = s.time_fallbacks;
+  c["dead_lettered"] = s.dead_lettered;
+  c["errors_skipped"] = s.errors_skipped;
+  c["retries"] = s.retries;
+  c["restarts"] = s.restarts;
+  nlohmann::json lateness = nlohmann::json::object();
+  for (size_t b = 0; b < std::size(s.lateness); ++b) {
+    const std::string label = b < std::size(ArchiveStats::kLatenessBucketsSeconds)
+                                  ? "le_" + std::to_string(ArchiveStats::kLatenessBucketsSeconds[b]) + "s"
+                                  : "more";
+    lateness[label] = s.lateness[b];
+  }
+  c["lateness"] = lateness;
+  return c;
+}
+
+// name/topic, state, reason, restart_in_ms, then the counters.
+template <typename S>
+nlohmann::json StatusJson(const char* name_key, const std::string& name, const S& st) {
+  nlohmann::json j = CountersJson(st.stats);
+  j[name_key] = name;
+  j["state"] = ToString(st.state);
+  if (!st.reason.empty()) j["reason"] = st.reason;
+  if (st.state == ConnectorState::kFailed) j["restart_in_ms"] = st.restart_in_ms;
+  return j;
+}
+
+}  // namespace
 
 // The status file is rewritten atomically (temp + rename) at most once a second, so `cat` or a monitoring
 // agent always reads a whole document.
@@ -765,31 +876,10 @@ void Archiver::WriteStatusFile() {
   doc["assigned_partitions"] = consumer_ ? consumer_->assignment().size() : 0;
   doc["retrying_partitions"] = retries_.size();
   for (const auto& st : connector_statuses()) {
-    nlohmann::json c;
-    c["name"] = st.name;
-    c["state"] = ToString(st.state);
-    if (!st.reason.empty()) c["reason"] = st.reason;
-    if (st.state == ConnectorState::kFailed) c["restart_in_ms"] = st.restart_in_ms;
-    const auto& s = st.stats;
-    c["records_written"] = s.records_written;
-    c["files_committed"] = s.files_committed;
-    c["bytes_committed"] = s.bytes_committed;
-    c["tombstones_skipped"] = s.tombstones_skipped;
-    c["tombstones_written"] = s.tombstones_written;
-    c["time_fallbacks"] = s.time_fallbacks;
-    c["dead_lettered"] = s.dead_lettered;
-    c["errors_skipped"] = s.errors_skipped;
-    c["retries"] = s.retries;
-    c["restarts"] = s.restarts;
-    nlohmann::json lateness = nlohmann::json::object();
-    for (size_t b = 0; b < std::size(s.lateness); ++b) {
-      const std::string label = b < std::size(ConnectorStats::kLatenessBucketsSeconds)
-                                    ? "le_" + std::to_string(ConnectorStats::kLatenessBucketsSeconds[b]) + "s"
-                                    : "more";
-      lateness[label] = s.lateness[b];
-    }
-    c["lateness"] = lateness;
-    doc["connectors"].push_back(c);
+    nlohmann::json c = StatusJson("name", st.name, st);
+    c["topics"] = nlohmann::json::array();
+    for (const auto& ts : st.topics) c["topics"].push_back(StatusJson("topic", ts.topic, ts));
+    doc["connectors"].push_back(std::move(c));
   }
   const std::string tmp = options_.status_file + ".tmp";
   {
@@ -859,17 +949,19 @@ Status Archiver::Run() {
   if (Status st = consumer_->Close(); !st.ok() && shutdown.ok()) shutdown = st;
   last_status_micros_ = 0;
   WriteStatusFile();
-  for (const auto& c : connectors_) {
-    const auto& s = stats_[c->name];
+  for (const auto& st : connector_statuses()) {
+    const auto& s = st.stats;
     spdlog::info("connector '{}': {} records in {} files ({} bytes), {} tombstones skipped, {} written, {} Kafka-time "
-                 "fallbacks, {} dead-lettered, {} skipped as errors, {} retries, {} restarts{}",
-                 c->name, s.records_written, s.files_committed, s.bytes_committed, s.tombstones_skipped,
-                 s.tombstones_written, s.time_fallbacks, s.dead_lettered, s.errors_skipped, s.retries, s.restarts,
-                 c->state == ConnectorState::kFailed ? ", FAILED: " + c->failure.ToString() : "");
+                 "fallbacks, {} dead-lettered, {} skipped as errors, {} retries, {} restarts",
+                 st.name, s.records_written, s.files_committed, s.bytes_committed, s.tombstones_skipped,
+                 s.tombstones_written, s.time_fallbacks, s.dead_lettered, s.errors_skipped, s.retries, s.restarts);
+    for (const auto& ts : st.topics)
+      if (ts.state == ConnectorState::kFailed)
+        spdlog::error("connector '{}' topic {} is FAILED: {}", st.name, ts.topic, ts.reason);
   }
   FLOE_RETURN_IF_ERROR(shutdown);
-  for (const auto& c : connectors_)
-    if (c->state == ConnectorState::kFailed) return c->failure;
+  for (const auto& [topic, p] : pipelines_)
+    if (p && p->state == ConnectorState::kFailed) return p->failure;
   return Status::Ok();
 }
 

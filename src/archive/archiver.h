@@ -1,9 +1,10 @@
 // Archiver: `floe run`. One consumer-group member that routes every record of its connectors' topics through
 // decode → business time → partition writer → durable file → offset commit.
 //
-// Connectors are isolated: a record a connector cannot handle (e.g. a value that is not JSON) stops that
-// connector only — its partitions are paused and nothing at or past the bad record is committed — while the
-// other connectors keep running. The failure names topic, partition and offset.
+// Topics are isolated: a record a connector cannot handle (e.g. a value that is not JSON) stops that topic's
+// pipeline only — its partitions are paused and nothing at or past the bad record is committed — while the
+// connector's other topics and the other connectors keep running. The failure names topic, partition and
+// offset; the topic restarts itself with backoff.
 #pragma once
 
 #include <atomic>
@@ -29,9 +30,10 @@
 
 namespace floe::archive {
 
-// Counters per connector; lateness is how far behind the newest business time seen on the same Kafka
-// partition a record arrived (0 for in-order records), bucketed by upper bound.
-struct ConnectorStats {
+// Counters of one topic (a connector's are the sum of its topics'); lateness is how far behind the newest
+// business time seen on the same Kafka partition a record arrived (0 for in-order records), bucketed by upper
+// bound.
+struct ArchiveStats {
   static constexpr int64_t kLatenessBucketsSeconds[] = {60, 600, 3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600};
   uint64_t records_written = 0;
   uint64_t tombstones_skipped = 0;
@@ -44,6 +46,8 @@ struct ConnectorStats {
   uint64_t files_committed = 0;
   uint64_t bytes_committed = 0;
   uint64_t lateness[std::size(kLatenessBucketsSeconds) + 1] = {};  // last bucket: later than the largest bound
+
+  ArchiveStats& operator+=(const ArchiveStats& other);
 };
 
 // running: taking records. paused: some of its partitions wait for room (the Parquet memory budget or
@@ -52,13 +56,25 @@ struct ConnectorStats {
 enum class ConnectorState { kRunning, kPaused, kRetrying, kFailed };
 std::string_view ToString(ConnectorState state);
 
-// What `floe run` reports about one connector (status file, logs).
-struct ConnectorStatus {
-  std::string name;
+// What `floe run` reports about one topic of a connector.
+struct TopicStatus {
+  std::string topic;
   ConnectorState state = ConnectorState::kRunning;
   std::string reason;  // why it is failed, retrying or paused
   int64_t restart_in_ms = 0;
-  ConnectorStats stats;
+  ArchiveStats stats;
+};
+
+// What `floe run` reports about one connector (status file, logs): the worst state of its topics (failed
+// outranks retrying outranks paused), the reason naming the topic, and the sum of their counters. Topics
+// appear once they have been assigned to this worker.
+struct ConnectorStatus {
+  std::string name;
+  ConnectorState state = ConnectorState::kRunning;
+  std::string reason;
+  int64_t restart_in_ms = 0;  // the soonest restart of its failed topics
+  ArchiveStats stats;
+  std::vector<TopicStatus> topics;
 };
 
 struct ArchiverOptions {
@@ -79,7 +95,8 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   // Returns non-OK when a connector failed or the shutdown could not commit.
   Status Run();
 
-  const std::map<std::string, ConnectorStats>& stats() const { return stats_; }
+  // Counters per connector.
+  std::map<std::string, ArchiveStats> stats() const;
   std::vector<ConnectorStatus> connector_statuses() const;
 
   void OnAssigned(const std::vector<kafka::TopicPartition>& partitions) override;
@@ -89,25 +106,28 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
 
  private:
   struct Connector;
+  struct TopicPipeline;
   struct Retry;
   Archiver(const config::Config& config, ArchiverOptions options);
   Status Init();
   Status InitConnector(const config::ConnectorConfig& cc, std::vector<std::string>& subscription);
   Status EnsureRegistry();
-  Connector* ConnectorFor(std::string_view topic);
+  // The pipeline of a topic, made on first sight; null when no connector archives the topic.
+  TopicPipeline* PipelineFor(std::string_view topic);
   PartitionWriter* WriterFor(Connector& connector, const kafka::TopicPartition& tp);
   Status Handle(kafka::Message& message);
   // Decodes, places and writes one record. Errors are the record's own; Handle applies the policies.
-  Status Process(Connector& connector, PartitionWriter& writer, const kafka::Message& message);
+  Status Process(TopicPipeline& pipeline, PartitionWriter& writer, const kafka::Message& message);
   // errors.tolerance / dead-letter handling of a record that failed for good.
-  void Reject(Connector& connector, PartitionWriter& writer, const kafka::Message& message, const Status& why,
+  void Reject(TopicPipeline& pipeline, PartitionWriter& writer, const kafka::Message& message, const Status& why,
               bool force_dead_letter);
-  void StartRetry(Connector& connector, const kafka::TopicPartition& tp, int64_t offset, const Status& why);
+  void StartRetry(TopicPipeline& pipeline, const kafka::TopicPartition& tp, int64_t offset, const Status& why);
   void ServiceRetries();
   void RelieveMemory(int64_t now);
-  void FailConnector(Connector& connector, const Status& why, const kafka::Message* at = nullptr);
+  void FailTopic(TopicPipeline& pipeline, const Status& why, const kafka::Message* at = nullptr);
   void ServiceRestarts();
-  std::vector<kafka::TopicPartition> PartitionsOf(const Connector& connector) const;
+  std::vector<kafka::TopicPartition> PartitionsOf(const TopicPipeline& pipeline) const;
+  TopicStatus StatusOf(const TopicPipeline& pipeline, int64_t now) const;
   Status FlushDeadLetters();
   void WriteStatusFile();
   Status CommitProgress(const std::vector<kafka::TopicPartition>& only = {});
@@ -121,10 +141,9 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   std::unique_ptr<parquet::MemoryBudget> parquet_budget_;       // shared by every open Parquet file
   std::string spool_dir_;
   std::vector<std::unique_ptr<Connector>> connectors_;
-  std::map<std::string, Connector*, std::less<>> topic_to_connector_;
+  std::map<std::string, std::unique_ptr<TopicPipeline>, std::less<>> pipelines_;  // by topic; null: not ours
   std::map<kafka::TopicPartition, std::unique_ptr<PartitionWriter>> writers_;
   std::map<kafka::TopicPartition, int64_t> committed_;
-  std::map<std::string, ConnectorStats> stats_;
   std::unique_ptr<kafka::KafkaConsumer> consumer_;
   std::unique_ptr<DeadLetterQueue> own_dead_letters_;
   std::unique_ptr<json::SchemaHistory> json_history_;  // inferred JSON table schemas, kept in the lake

@@ -21,11 +21,12 @@ void AddRunCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "Archive the configured topics (the archiver). Stops cleanly on SIGTERM.");
   cmd->add_option("--config", o->config_file, "YAML configuration file")->required();
   cmd->add_flag("--exit-when-idle", o->exit_when_idle,
-                "Exit 0 once every assigned partition is at its high watermark and every file is durable "
-                "and committed");
+                "Exit once every assigned partition is at its high watermark (or belongs to a failed topic) and "
+                "every file is durable and committed: 0, or 1 when a topic is failed");
   cmd->add_option("--status-file", o->status_file,
-                  "Keep a JSON document of every connector's state (running, paused, retrying, failed + reason, restart "
-                  "countdown) and counters at this path, rewritten atomically about once a second");
+                  "Keep a JSON document of every connector's and each of its topics' state (running, paused, "
+                  "retrying, failed + reason, restart countdown) and counters at this path, rewritten atomically "
+                  "about once a second");
   cmd->callback([o] {
     auto config = config::LoadConfigFile(o->config_file);
     if (!config.ok()) {

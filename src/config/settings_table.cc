@@ -203,10 +203,11 @@ const std::vector<SettingDef>& Table() {
        "Upper bound of the exponential backoff between retries of a transient failure.", 1, kMaxInt, {},
        "low"},
       {"connector.restart.backoff.ms", T::kInt, S::kConnector, "1000",
-       "A failed connector restarts itself after this delay, doubling after each failure in a row.", 0,
+       "A topic of the connector that failed (on a record it cannot archive) restarts itself after this delay, "
+       "doubling after each failure in a row; the connector's other topics keep running meanwhile.", 0,
        kMaxInt, {}, "medium"},
       {"connector.restart.backoff.max.ms", T::kInt, S::kConnector, "300000",
-       "Upper bound of a failed connector's restart delay.", 0, kMaxInt, {}, "low"},
+       "Upper bound of a failed topic's restart delay.", 0, kMaxInt, {}, "low"},
   };
   static const std::vector<SettingDef> all = [] {
     std::vector<SettingDef> merged = table;

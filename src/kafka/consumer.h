@@ -104,6 +104,8 @@ class KafkaConsumer {
   // True when every assigned partition has reached its end (no record polled since its end-of-partition
   // event) and at least one rebalance has assigned partitions.
   bool AllAssignedAtEnd() const;
+  // True when this assigned partition has reached its end (no record polled since its end-of-partition event).
+  bool AtEnd(const TopicPartition& tp) const { return at_end_.count(tp) > 0; }
   bool has_been_assigned() const { return has_been_assigned_; }
 
   // Leaves the group (revoking assignments through the listener).

@@ -392,3 +392,63 @@ rotate.schedule.interval.ms: 0
     cleanup(dir);
   }
 });
+
+test("a regex connector's bad topic fails alone: its sibling topics keep running, counters are per topic", async () => {
+  const dir = tempDir('it-topic-isolation');
+  const kafka = await startDevKafka(dir, ['shop.bad:1', 'shop.good:2']);
+  try {
+    await produce(kafka.bootstrap, 'shop.bad', 20);
+    produceRaw(kafka.bootstrap, 'shop.bad', 0, ['{"broken": ']);
+    await produce(kafka.bootstrap, 'shop.bad', 10, ['--seed', '3']);  // behind the poison record: never archived
+    await produce(kafka.bootstrap, 'shop.good', 400, ['--missing-time-fraction', '0.1', '--late-fraction', '0.2']);
+    const lake = join(dir, 'lake');
+    const status = join(dir, 'status.json');
+    const cfg = writeConfig(dir, `${kafkaSection(kafka.bootstrap, 'isolation')}
+store.url: "file://${lake}"
+format: json
+timestamp.fields: [occurred_at]
+rotate.schedule.interval.ms: 0
+connectors:
+  - { name: shop, topics.regex: "shop\\\\..*", connector.restart.backoff.ms: 60000 }
+`);
+    // Exits once every partition is at its end or belongs to a failed topic, with the topic's failure.
+    const r = await runFloe(['run', '--config', cfg, '--exit-when-idle', '--status-file', status]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /topic shop\.bad is FAILED: .*topic shop\.bad partition 0 offset 20/);
+    assert.equal(await countRows(`${lake}/default/shop_bad/*/*/*.jsonl`), 20);
+    const db = await duckdb();
+    const [{ n, distinct_offsets, fallbacks }] = await db.all(`
+      SELECT count(*)::INTEGER AS n, count(DISTINCT (_kafka_partition, _kafka_offset))::INTEGER AS distinct_offsets,
+             count(*) FILTER (WHERE occurred_at IS NULL)::INTEGER AS fallbacks
+      FROM read_json('${lake}/default/shop_good/*/*/*.jsonl', format = 'newline_delimited', union_by_name = true,
+                     columns = {occurred_at: 'VARCHAR', _kafka_partition: 'INTEGER', _kafka_offset: 'BIGINT'})`);
+    assert.equal(n, 400);
+    assert.equal(distinct_offsets, 400);
+    assert.ok(fallbacks > 10, `fallbacks ${fallbacks}`);
+
+    const [shop] = JSON.parse(readFileSync(status, 'utf8')).connectors;
+    assert.equal(shop.state, 'failed');  // the worst of its topics
+    assert.match(shop.reason, /^topic shop\.bad: /);
+    const topics = Object.fromEntries(shop.topics.map((t) => [t.topic, t]));
+    assert.deepEqual(Object.keys(topics).sort(), ['shop.bad', 'shop.good']);
+    assert.equal(topics['shop.bad'].state, 'failed');
+    assert.match(topics['shop.bad'].reason, /partition 0 offset 20/);
+    assert.equal(topics['shop.bad'].records_written, 20);
+    assert.equal(topics['shop.bad'].time_fallbacks, 0);
+    assert.equal(topics['shop.good'].state, 'running');
+    assert.equal(topics['shop.good'].records_written, 400);
+    assert.equal(topics['shop.good'].time_fallbacks, fallbacks);
+    // Every written record is in one lateness bucket of its own topic; the late ones are not all in-order.
+    const sum = (t) => Object.values(t.lateness).reduce((a, b) => a + b, 0);
+    assert.equal(sum(topics['shop.good']), 400);
+    assert.equal(sum(topics['shop.bad']), 20);
+    assert.ok(topics['shop.good'].lateness.le_60s < 400, JSON.stringify(topics['shop.good'].lateness));
+    // The connector's counters are the sums of its topics'.
+    assert.equal(shop.records_written, 420);
+    assert.equal(shop.time_fallbacks, fallbacks);
+    assert.equal(shop.files_committed, topics['shop.bad'].files_committed + topics['shop.good'].files_committed);
+  } finally {
+    await kafka.stop();
+    cleanup(dir);
+  }
+});
