@@ -134,7 +134,6 @@ Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& 
   if (!recovered_) FLOE_RETURN_IF_ERROR(Recover(*first_seen_));
   if (fenced_) return Status::Ok();
   const std::string_view path = partition_path;
-  bool sealed = false;
   auto existing = open_.find(path);
   OpenFile* file = existing == open_.end() ? nullptr : existing->second.get();
 
@@ -157,33 +156,25 @@ Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& 
     spdlog::warn("{}[{}]: re-created file {} ends before its listed last offset {}", ctx_.topic, partition_, file->key,
                  *file->replay_last);
     FLOE_RETURN_IF_ERROR(Seal(path));
-    sealed = true;
     file = nullptr;
   } else if (file && !file->replay_last && (in_visible || replay)) {
     // A new file of this path must not span a listed file's range: seal the ordinary one first.
     FLOE_RETURN_IF_ERROR(Seal(path));
-    sealed = true;
     file = nullptr;
   }
   if (in_visible) {
     ++stats_.replayed_skipped;
     last_handled_ = record.offset;
-    if (sealed)
-      if (Status st = Publish(); !st.ok()) spdlog::warn("{}[{}]: publishing: {}", ctx_.topic, partition_, st.ToString());
     return Status::Ok();
   }
 
   if (file && !replay && ctx_.rotation.rotate_interval_ms > 0 &&
       decoded.time.micros - file->first_time >= ctx_.rotation.rotate_interval_ms * 1000) {
     FLOE_RETURN_IF_ERROR(Seal(path));
-    sealed = true;
     file = nullptr;
   }
   if (!file && ctx_.rotation.max_open_files > 0 && open_.size() >= ctx_.rotation.max_open_files) {
-    if (OpenFile* lru = LeastRecentlyWritten()) {
-      if (Status st = Seal(lru->partition_path); !st.ok()) return st;
-      sealed = true;
-    }
+    if (OpenFile* lru = LeastRecentlyWritten()) FLOE_RETURN_IF_ERROR(Seal(lru->partition_path));
   }
   // Open (if needed) and append; a refusal for memory is answered once by sealing the least recently written
   // file, which gives that writer's whole reservation back.
@@ -204,10 +195,8 @@ Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& 
       st = sealed_st;
       break;
     }
-    sealed = true;
   }
   if (!st.ok()) {
-    if (sealed) (void)Publish();
     if (st.Is(ArchiveError::kSpool) || st.Is(parquet::ParquetError::kMemoryPressure)) return st;
     return Error(ArchiveError::kSpool, st.message()).Retryable(st.retryable());
   }
@@ -228,10 +217,7 @@ Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& 
       if (pit->second.empty()) plan_.erase(pit);
     }
     if (Status st = Seal(path); !st.ok()) spdlog::warn("{}", st.ToString());
-    sealed = true;
   }
-  if (sealed)
-    if (Status st = Publish(); !st.ok()) spdlog::warn("{}[{}]: publishing: {}", ctx_.topic, partition_, st.ToString());
   return Status::Ok();
 }
 
@@ -308,7 +294,8 @@ Status PartitionWriter::WriteState() {
   return Status::Ok();
 }
 
-// Protocol steps 2–4 (docs/EXACTLY_ONCE.md): list, check the fence, PUT.
+// Protocol steps 3–5 (docs/EXACTLY_ONCE.md) for every pending file at once: one state write listing all the
+// files not listed yet, one fence check after it, then one PUT per file.
 Status PartitionWriter::Publish() {
   if (pending_.empty() || fenced_) return Status::Ok();
   bool unlisted = false;

@@ -76,19 +76,22 @@ class PartitionWriter {
   // taken (claim failed: retryable; spool or format error), so the caller may deliver it again. When the
   // format refuses for memory (ParquetError::kMemoryPressure), the least recently written file is sealed
   // (giving its memory back) and the record tried once more; a second refusal is returned as it is
-  // (retryable: the caller pauses the partition and delivers the record again later). A file that
-  // cannot be published is kept pending and retried (RetryPendingUploads); that is not an error of Write.
-  // Records of a fenced writer are ignored (see fenced()).
+  // (retryable: the caller pauses the partition and delivers the record again later). Files Write seals
+  // are only queued: the next RetryPendingUploads, SealDue or SealAll publishes all of a partition's pending
+  // files with one state write and one fence check. A file that cannot be published stays pending; that is
+  // never an error of Write. Records of a fenced writer are ignored (see fenced()).
   Status Write(const RecordContext& record, const DecodedRecord& decoded, std::string_view partition_path);
   // Records that the offset was handled without writing (tombstone skipped by policy, dead-lettered).
   void MarkSkipped(int64_t offset);
 
-  // Seals files whose wall-clock rotation is due and publishes them. Returns the first failure.
+  // Seals files whose wall-clock rotation is due and publishes everything pending. Returns the first failure.
   Status SealDue();
   // Seals every open file (except re-created files still missing records) and publishes everything pending
   // (shutdown, revocation, idle exit).
   Status SealAll();
-  // Publishes files that failed to publish earlier.
+  // Publishes every sealed file not yet visible: those Write sealed since the last round and those that
+  // failed to publish before. The caller's housekeeping calls it every round (poll.timeout.ms), so one state
+  // write and one fence check cover all the files a partition sealed in that time.
   Status RetryPendingUploads();
   // The archiver committed `next_offset` to Kafka: listed files wholly before it are dropped from the state.
   void OnCommitted(int64_t next_offset);

@@ -92,6 +92,10 @@ TEST_F(PartitionWriterTest, FlushSizeSealsAFileNamedAfterItsFirstOffset) {
   PartitionWriter w(ctx_, 2);
   EXPECT_FALSE(w.committable_offset().has_value());
   for (int64_t o = 10; o < 13; ++o) ASSERT_TRUE(Write(w, o, kNoon + o * kSec).ok());
+  EXPECT_TRUE(events_.events.empty()) << "sealed, published by the next round";
+  EXPECT_TRUE(w.has_pending_uploads());
+  EXPECT_EQ(w.committable_offset(), 10);
+  ASSERT_TRUE(w.RetryPendingUploads().ok());
   ASSERT_EQ(events_.events.size(), 1u);
   const auto& e = events_.events[0];
   EXPECT_EQ(e.key, "default/ads/dt=2024-05-01/hour=12/ads+2+10.jsonl");
@@ -109,6 +113,26 @@ TEST_F(PartitionWriterTest, FlushSizeSealsAFileNamedAfterItsFirstOffset) {
   EXPECT_EQ(spool_files(), 0u);
 }
 
+TEST_F(PartitionWriterTest, FilesSealedBetweenRoundsArePublishedWithOneStateWriteAndOneFenceCheck) {
+  ctx_.rotation.flush_size = 2;
+  PartitionWriter w(ctx_, 2);
+  ASSERT_TRUE(Write(w, 0, kNoon).ok());  // claims: one LIST, one PUT of the claim object
+  const int64_t puts = faulty_.calls(storage::StoreOp::kPut), lists = faulty_.calls(storage::StoreOp::kList);
+  for (int64_t o = 1; o < 6; ++o) ASSERT_TRUE(Write(w, o, kNoon).ok());  // seals 0..1, 2..3, 4..5
+  EXPECT_EQ(faulty_.calls(storage::StoreOp::kPut), puts);
+  EXPECT_EQ(faulty_.calls(storage::StoreOp::kPutFile), 0);
+  ASSERT_TRUE(w.RetryPendingUploads().ok());
+  EXPECT_EQ(faulty_.calls(storage::StoreOp::kPut), puts + 1) << "one state object lists the three files";
+  EXPECT_EQ(faulty_.calls(storage::StoreOp::kList), lists + 1) << "one fence check covers them";
+  EXPECT_EQ(faulty_.calls(storage::StoreOp::kPutFile), 3);
+  auto state = DecodePartitionState(*memory_.Get(PartitionStateKey("ads", 2, 1)));
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->files.size(), 3u);
+  ExpectExactlyOnce(VisibleOffsets(), 0, 6);
+  ASSERT_TRUE(w.RetryPendingUploads().ok());
+  EXPECT_EQ(faulty_.calls(storage::StoreOp::kList), lists + 1) << "nothing pending: no request";
+}
+
 TEST_F(PartitionWriterTest, LateEventsOpenTheirOwnHourAndHoldBackTheCommit) {
   PartitionWriter w(ctx_, 2);
   ASSERT_TRUE(Write(w, 0, kNoon).ok());
@@ -117,6 +141,7 @@ TEST_F(PartitionWriterTest, LateEventsOpenTheirOwnHourAndHoldBackTheCommit) {
   EXPECT_EQ(w.open_files(), 2u);
   EXPECT_EQ(w.committable_offset(), 0);  // nothing durable yet
   ASSERT_TRUE(Write(w, 3, kNoon + 2 * kSec).ok());  // noon file reaches flush.size
+  ASSERT_TRUE(w.RetryPendingUploads().ok());
   ASSERT_EQ(events_.events.size(), 1u);
   EXPECT_EQ(events_.events[0].key, "default/ads/dt=2024-05-01/hour=12/ads+2+0.jsonl");
   EXPECT_EQ(w.committable_offset(), 1);  // the 07:00 file still holds offset 1
@@ -155,8 +180,9 @@ TEST_F(PartitionWriterTest, AFailedUploadIsRetriedAndNeverCommittedBeforeItSucce
   PartitionWriter w(ctx_, 2);
   ASSERT_TRUE(Write(w, 0, kNoon).ok());
   ASSERT_TRUE(Write(w, 1, kNoon).ok());
-  // The record is taken; the file that could not be published stays pending.
   ASSERT_TRUE(Write(w, 2, kNoon).ok());
+  // The file that could not be published stays pending.
+  EXPECT_FALSE(w.RetryPendingUploads().ok());
   EXPECT_TRUE(w.has_pending_uploads());
   EXPECT_EQ(w.committable_offset(), 0);
   EXPECT_TRUE(events_.events.empty());
@@ -171,6 +197,7 @@ TEST_F(PartitionWriterTest, FileMaxBytesSealsAFile) {
   ctx_.rotation.file_max_bytes = 200;  // each line is ~90 bytes
   PartitionWriter w(ctx_, 2);
   for (int64_t o = 0; o < 3; ++o) ASSERT_TRUE(Write(w, o, kNoon).ok());
+  ASSERT_TRUE(w.RetryPendingUploads().ok());
   ASSERT_EQ(events_.events.size(), 1u);
   EXPECT_EQ(events_.events[0].records, 3u);
   EXPECT_GE(events_.events[0].bytes, 200u);
@@ -187,6 +214,7 @@ TEST_F(PartitionWriterTest, BusinessTimeSpanRotatesBeforeTheRecordThatExceedsIt)
   ASSERT_TRUE(Write(w, 2, kNoon + 10 * kSec).ok());  // earlier than the span: same file
   EXPECT_TRUE(events_.events.empty());
   ASSERT_TRUE(Write(w, 3, kNoon + 60 * kSec).ok());  // a minute past the first record: opens the next file
+  ASSERT_TRUE(w.RetryPendingUploads().ok());
   ASSERT_EQ(events_.events.size(), 1u);
   EXPECT_EQ(events_.events[0].last_offset, 2);
   ASSERT_TRUE(w.SealAll().ok());
@@ -202,6 +230,7 @@ TEST_F(PartitionWriterTest, OpeningOneFileTooManySealsTheLeastRecentlyWritten) {
   ASSERT_TRUE(Write(w, 1, kNoon - kHour).ok());      // 11:00
   ASSERT_TRUE(Write(w, 2, kNoon - 2 * kHour).ok());  // 10:00 again: 11:00 is now the least recent
   ASSERT_TRUE(Write(w, 3, kNoon).ok());              // a third file
+  ASSERT_TRUE(w.RetryPendingUploads().ok());
   ASSERT_EQ(events_.events.size(), 1u);
   EXPECT_EQ(events_.events[0].key, "default/ads/dt=2024-05-01/hour=11/ads+2+1.jsonl");
   EXPECT_EQ(w.open_files(), 2u);
@@ -266,9 +295,11 @@ TEST_F(PartitionWriterTest, AZombiePutThatLandsAfterTheNewOwnerReadsTheStateWrit
   faulty_.AddFault({storage::StoreOp::kPutFile, 1, 0.0, storage::FaultKind::kRetryable});
   PartitionWriter zombie(ctx_, 2);
   for (int64_t o = 0; o < 3; ++o) ASSERT_TRUE(Write(zombie, o, kNoon).ok());
+  ASSERT_FALSE(zombie.RetryPendingUploads().ok());
   ASSERT_TRUE(zombie.has_pending_uploads());
   PartitionWriter owner(ctx_, 2);
   for (int64_t o = 0; o < 3; ++o) ASSERT_TRUE(Write(owner, o, kNoon).ok());
+  ASSERT_TRUE(owner.RetryPendingUploads().ok());
   const std::string key = "default/ads/dt=2024-05-01/hour=12/ads+2+0.jsonl";
   auto recreated = memory_.Get(key);
   ASSERT_TRUE(recreated.ok());
@@ -283,7 +314,10 @@ TEST_F(PartitionWriterTest, AZombiePutThatLandsAfterTheNewOwnerReadsTheStateWrit
 
 TEST_F(PartitionWriterTest, CommittedFilesLeaveTheStateAndOldEpochsAreDeleted) {
   PartitionWriter first(ctx_, 2);
-  for (int64_t o = 0; o < 6; ++o) ASSERT_TRUE(Write(first, o, kNoon).ok());
+  for (int64_t o = 0; o < 6; ++o) {
+    ASSERT_TRUE(Write(first, o, kNoon).ok());
+    ASSERT_TRUE(first.RetryPendingUploads().ok());
+  }
   first.OnCommitted(3);
   ASSERT_TRUE(Write(first, 6, kNoon).ok());
   ASSERT_TRUE(first.SealAll().ok());
@@ -365,6 +399,7 @@ TEST_F(PartitionWriterTest, AFormatOutOfMemorySealsTheLeastRecentlyWrittenFileAn
   ASSERT_TRUE(Write(w, 1, kNoon - kHour).ok());      // 11:00
   ASSERT_TRUE(Write(w, 2, kNoon - 2 * kHour).ok());  // 10:00 again: 11:00 is now the least recent
   ASSERT_TRUE(Write(w, 3, kNoon).ok()) << "the refusal is answered by sealing a file";
+  ASSERT_TRUE(w.RetryPendingUploads().ok());
   ASSERT_EQ(events_.events.size(), 1u);
   EXPECT_EQ(events_.events[0].key, "default/ads/dt=2024-05-01/hour=11/ads+2+1.jsonl");
   EXPECT_EQ(events_.events[0].records, 1u);
@@ -384,7 +419,8 @@ TEST_F(PartitionWriterTest, AFormatStillOutOfMemoryAfterSealingRefusesTheRecordA
   const Status st = Write(w, 1, kNoon + kHour);
   EXPECT_TRUE(st.Is(parquet::ParquetError::kMemoryPressure)) << st.ToString();
   EXPECT_TRUE(st.retryable());
-  ASSERT_EQ(events_.events.size(), 1u) << "the least recently written file was sealed and published";
+  ASSERT_TRUE(w.RetryPendingUploads().ok());
+  ASSERT_EQ(events_.events.size(), 1u) << "the least recently written file was sealed";
   EXPECT_EQ(w.committable_offset(), 1) << "offset 1 was not taken";
   format.max_open = 1;  // the budget cleared: the record is delivered again
   ASSERT_TRUE(Write(w, 1, kNoon + kHour).ok());

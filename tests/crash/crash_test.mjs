@@ -6,20 +6,20 @@
 // whole time. Then one last worker runs until idle and DuckDB checks every (topic, partition, offset) is in
 // the lake exactly once, in the hour its business time says, in files named after their first offset.
 //
-//   FLOE_CRASH_SIZE=small (default, part of `make test`) | full (`make crash-test`)
+//   FLOE_CRASH_SIZE=small (default, part of `make test`) | medium (for measuring) | full (`make crash-test`)
 //   FLOE_CRASH_SEED=<n> replays a run's random choices; FLOE_CRASH_STORE=local (default)|s3|both
 //   FLOE_CRASH_REPORT=<file> appends the run's figures as JSON
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { join, basename, dirname } from 'node:path';
-import { appendFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   tempDir, startDevKafka, startRegistry, runFloe, startFloe, duckdb, listFiles, cleanup, utcPartition, FLOE,
 } from '../integration/harness.mjs';
 
-const FULL = process.env.FLOE_CRASH_SIZE === 'full';
+const SIZE = process.env.FLOE_CRASH_SIZE ?? 'small';
 const SEED = Number(process.env.FLOE_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const STORE = process.env.FLOE_CRASH_STORE ?? 'local';
 const STORES = STORE === 'both' ? ['local', 's3'] : [STORE];
@@ -30,12 +30,14 @@ const SIZES = {
   // events per topic, producer rate per topic (events/s), SIGKILLs, SIGTERMs, pause between signals (ms)
   small: { local: { events: 2_500, rate: 120, kills: 5, terms: 1, pause: [1500, 4500] },
            s3: { events: 600, rate: 40, kills: 3, terms: 1, pause: [1500, 4000] } },
+  medium: { local: { events: 60_000, rate: 1_000, kills: 8, terms: 1, pause: [1500, 7000] },
+            s3: { events: 20_000, rate: 500, kills: 8, terms: 1, pause: [1500, 7000] } },
   full: { local: { events: 340_000, rate: 2_500, kills: 32, terms: 3, pause: [1500, 7000] },
-          s3: { events: 30_000, rate: 250, kills: 10, terms: 2, pause: [2000, 8000] } },
+          s3: { events: 340_000, rate: 2_000, kills: 32, terms: 3, pause: [2000, 8000] } },
 };
-// Wall-clock rotation: every 3 s at small size, so it fires many times in a short run; every 20 s at full size,
+// Wall-clock rotation: every 3 s at small size, so it fires many times in a short run; every 20 s at larger sizes,
 // still dozens of times per partition over the run, where 3 s buried the drain in ~8-row files (RELIABILITY.md).
-const WALL_CLOCK_ROTATION_MS = FULL ? 20_000 : 3_000;
+const WALL_CLOCK_ROTATION_MS = SIZE === 'small' ? 3_000 : 20_000;
 const T0 = Date.now();
 const progress = (...a) => process.env.FLOE_CRASH_VERBOSE && console.error(`[${((Date.now() - T0) / 1000).toFixed(1)}s]`, ...a);
 
@@ -125,7 +127,7 @@ function startReader(listVisible) {
           figures.lastError = String(e.message ?? e).slice(0, 300);
         }
       }
-      await sleep(FULL ? 2000 : 700);
+      await sleep(SIZE === 'small' ? 700 : 2000);
     }
     db.close();
   })();
@@ -207,8 +209,23 @@ async function verifyLake(localRoot, produced, bootstrap) {
   return { rows: rows.length, files: files.length, duplicates, missing, droppedByBroker, gaps, wrongHour, misnamed };
 }
 
+// s3rver_counted.js's log summed per kind of request: { kind: { n, ms, avgMs } }; the figures tell how many
+// requests each published file cost and where s3rver's time went.
+function s3Requests(logFile) {
+  const out = {};
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    const [kind, , ms] = line.split('\t');
+    if (!ms) continue;
+    const k = (out[kind] ??= { n: 0, ms: 0 });
+    k.n++;
+    k.ms += Number(ms);
+  }
+  for (const k of Object.values(out)) { k.ms = Math.round(k.ms); k.avgMs = Number((k.ms / k.n).toFixed(2)); }
+  return out;
+}
+
 async function scenario(kind, t) {
-  const size = SIZES[FULL ? 'full' : 'small'][kind];
+  const size = SIZES[SIZE][kind];
   const random = rng(SEED + (kind === 's3' ? 1 : 0));
   const between = (lo, hi) => lo + Math.floor(random() * (hi - lo));
   const dir = tempDir(`crash-${kind}`);
@@ -218,17 +235,18 @@ async function scenario(kind, t) {
   const figures = { store: kind, seed: SEED, events: size.events * TOPICS.length, kills: 0, terms: 0, joins: 0,
                     leaves: 0, rebalances: 0, storeFaults: 0, proxyRequests: 0 };
   try {
-    let storeSection, storeSectionFaulty = null, localRoot, listVisible;
+    let storeSection, storeSectionFaulty = null, localRoot, listVisible, s3dir, s3Log;
     let stopProxy = async () => {};
     if (kind === 'local') {
       localRoot = join(dir, 'lake');
       storeSection = `store.url: "file://${localRoot}"`;
       listVisible = async () => dataFiles(localRoot);
     } else {
-      const s3dir = join(dir, 's3');
+      s3dir = join(dir, 's3');
       mkdirSync(s3dir);
+      s3Log = join(dir, 's3-requests.log');
       const s3 = await startListening('node', ['--openssl-legacy-provider',
-        join(import.meta.dirname, '../storage/s3rver_main.js'), s3dir, 'lake']);
+        join(import.meta.dirname, 's3rver_counted.js'), s3dir, 'lake', s3Log]);
       stops.push(async () => { s3.child.stdin.end(); await s3.exited; });
       const proxy = await startListening(process.env.FLOE_FAULT_PROXY, ['--upstream-port', String(s3.port),
         '--fault-rate', '0.15', '--seed', String(SEED), '--delay-ms', '1500',
@@ -317,8 +335,9 @@ s3.request.timeout.ms: 1000`;
     // The last worker drains everything; SIGKILLed members leave the group after the session timeout.
     await stopProxy();
     progress('draining with one worker');
-    const last = await runFloe(['run', '--config', cfgPath, '--exit-when-idle'], { timeoutMs: 900_000 });
+    const last = await runFloe(['run', '--config', cfgPath, '--exit-when-idle'], { timeoutMs: 3_600_000 });
     assert.equal(last.code, 0, last.stderr.slice(-4000));
+    progress('drained');
     // Assignments each worker received, and partition claims (a new epoch of the protocol) it made.
     figures.claims = 0;
     for (const out of [...logs.map((w) => w.output()), last.stderr]) {
@@ -333,15 +352,23 @@ s3.request.timeout.ms: 1000`;
       if (reader.figures.lastError) figures.readerLastError = reader.figures.lastError;
     }
     if (kind === 's3') {
-      // Copy the bucket's data objects out for DuckDB.
+      figures.s3Requests = s3Requests(s3Log);
+      // Copy the data objects the bucket lists out for DuckDB. The bytes come from s3rver's own files (a GET
+      // per object through `floe store cat` took ~50 ms each, half an hour at full size); the first few are
+      // also fetched with GET and compared, so the shortcut reads what an S3 client would.
       const ls = await runFloe(['store', '--config', cfgPath, 'ls', '--recursive', 'default/']);
       assert.equal(ls.code, 0, ls.stderr);
-      for (const key of ls.stdout.split('\n').map((l) => l.trim().split(/\s+/).pop()).filter((k) => k && k.endsWith('.parquet'))) {
+      const keys = ls.stdout.split('\n').map((l) => l.trim().split(/\s+/).pop()).filter((k) => k && k.endsWith('.parquet'));
+      for (const [i, key] of keys.entries()) {
+        const body = readFileSync(join(s3dir, 'lake', 'data', `${key}._S3rver_object`));
+        if (i < 3) {
+          const cat = spawnSync(FLOE, ['store', '--config', cfgPath, 'cat', key], { maxBuffer: 1 << 30 });
+          assert.equal(cat.status, 0, String(cat.stderr));
+          assert.ok(cat.stdout.equals(body), `s3rver's file of ${key} is not what GET returns`);
+        }
         const dest = join(localRoot, key.slice(key.indexOf('default/')));
         mkdirSync(dirname(dest), { recursive: true });
-        const cat = spawnSync(FLOE, ['store', '--config', cfgPath, 'cat', key], { maxBuffer: 1 << 30 });
-        assert.equal(cat.status, 0, String(cat.stderr));
-        writeFileSync(dest, cat.stdout);
+        writeFileSync(dest, body);
       }
     }
     progress('verifying');
@@ -370,5 +397,5 @@ s3.request.timeout.ms: 1000`;
 
 for (const kind of STORES) {
   test(`exactly once under SIGKILL, SIGTERM, rebalances${kind === 's3' ? ' and store faults (s3rver)' : ''} [${kind} store, seed ${SEED}]`,
-    { timeout: FULL ? 3_600_000 : 300_000 }, (t) => scenario(kind, t));
+    { timeout: SIZE === 'small' ? 300_000 : 7_200_000 }, (t) => scenario(kind, t));
 }
