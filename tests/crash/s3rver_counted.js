@@ -1,7 +1,8 @@
 // s3rver for the crash harness, logging one line per request so the harness can report where the store's
 // time goes: node s3rver_counted.js DIR BUCKET LOGFILE
 // Prints "listening <port>" once ready; exits when stdin closes. Log lines: kind TAB HTTP status TAB ms, where
-// kind is the request's method and what it touches (state object, data file, state listing, ...).
+// kind is the request's method and what it touches (state object, data file, state listing, ...), or
+// "connection" for a TCP connection accepted.
 const S3rver = require('s3rver');
 const fs = require('fs');
 
@@ -36,7 +37,11 @@ server.middleware.unshift(async (ctx, next) => {
   }
 });
 server.run().then(
-  (addr) => process.stdout.write(`listening ${addr.port}\n`),
+  (addr) => {
+    // Connections opened, to tell how well clients reuse them.
+    server.httpServer.on('connection', () => fs.writeSync(log, 'connection\t0\t0\n'));
+    process.stdout.write(`listening ${addr.port}\n`);
+  },
   (err) => {
     process.stderr.write(`s3rver failed: ${err}\n`);
     process.exit(1);
