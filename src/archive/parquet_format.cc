@@ -1,6 +1,7 @@
 #include "archive/parquet_format.h"
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -45,26 +46,67 @@ class ParquetWriterSet {
 
 namespace {
 
-// Appends every entry of `from` behind those of `to` (same leaves), then its records.
+// Appends the entries of src behind those of dst (same leaf): nulls as they are, values through put(value
+// index, def, rep). One loop per physical type, so each value is one inlined typed append rather than a
+// branch on the type and a range insert per value.
+template <typename PutValue>
+void AppendColumnEntries(const columnar::ColumnBuffer& src, columnar::ColumnBuffer& dst, PutValue put) {
+  const size_t n = src.num_entries();
+  const int16_t max_def = src.max_definition_level();
+  const int16_t* defs = max_def > 0 ? src.def_levels().data() : nullptr;
+  const int16_t* reps = src.max_repetition_level() > 0 ? src.rep_levels().data() : nullptr;
+  size_t value = 0;
+  for (size_t e = 0; e < n; ++e) {
+    const int16_t def = defs ? defs[e] : 0;
+    const int16_t rep = reps ? reps[e] : 0;
+    if (def < max_def) {
+      dst.AppendNull(def, rep);
+    } else {
+      put(value++, def, rep);
+    }
+  }
+}
+
+template <typename T>
+T LoadFixed(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Appends every entry of `from` behind those of `to` (same leaves), then its records. Values keep their bytes
+// (floats travel as their bit patterns).
 void AppendEntries(const columnar::ColumnarBatch& from, columnar::ColumnarBatch& to) {
+  using columnar::PhysicalType;
   for (size_t c = 0; c < from.num_columns(); ++c) {
     const columnar::ColumnBuffer& src = from.column(c);
     columnar::ColumnBuffer& dst = to.column(c);
-    const int16_t max_def = src.max_definition_level();
-    const bool repeated = src.max_repetition_level() > 0;
-    const bool byte_array = src.physical() == columnar::PhysicalType::kByteArray;
-    const size_t width = src.FixedWidth();
     const uint8_t* fixed = src.fixed().data();
-    size_t value = 0;
-    for (size_t e = 0; e < src.num_entries(); ++e) {
-      const int16_t def = max_def > 0 ? src.def_levels()[e] : 0;
-      const int16_t rep = repeated ? src.rep_levels()[e] : 0;
-      if (def < max_def) {
-        dst.AppendNull(def, rep);
-      } else if (byte_array) {
-        dst.AppendBytes(src.bytes_value(value++), def, rep);
-      } else {
-        dst.AppendFixedBytes(fixed + width * value++, width, def, rep);
+    switch (src.physical()) {
+      case PhysicalType::kByteArray:
+        AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) { dst.AppendBytes(src.bytes_value(v), d, r); });
+        break;
+      case PhysicalType::kBoolean:
+        AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) { dst.AppendBool(fixed[v] != 0, d, r); });
+        break;
+      case PhysicalType::kInt32:
+      case PhysicalType::kFloat:
+        AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) {
+          dst.AppendInt32(LoadFixed<int32_t>(fixed + 4 * v), d, r);
+        });
+        break;
+      case PhysicalType::kInt64:
+      case PhysicalType::kDouble:
+        AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) {
+          dst.AppendInt64(LoadFixed<int64_t>(fixed + 8 * v), d, r);
+        });
+        break;
+      case PhysicalType::kFixedLenByteArray: {
+        const size_t width = src.FixedWidth();
+        AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) {
+          dst.AppendFixedBytes(fixed + width * v, width, d, r);
+        });
+        break;
       }
     }
   }

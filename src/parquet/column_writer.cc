@@ -84,6 +84,53 @@ class EntryReader {
   bool ok_ = true;
 };
 
+// The byte-array dictionary's hash (32 bits; the Bloom filter's XXH64 is computed apart, only when a filter
+// is written). Dictionary lookups hash every value and most values are short (ids, codes, names), so short
+// values take one or two loads and two multiplications instead of XXH64's per-byte rounds: 1–3 bytes are
+// gathered into one word, 4–16 bytes are read as two overlapping words (distinct values of one length
+// give distinct words), longer ones 16 bytes per step. Each step folds the 128-bit product's halves, so
+// every input bit reaches the top bits the table is indexed by.
+inline uint64_t Fold(uint64_t a, uint64_t b) {
+  const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+inline uint64_t Word64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint64_t Word32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+// a == b for two values of length n whose hashes matched, without a memcmp call for short ones.
+inline bool SameBytes(const char* a, const char* b, size_t n) {
+  if (n >= 8 && n <= 16) return Word64(a) == Word64(b) && Word64(a + n - 8) == Word64(b + n - 8);
+  if (n >= 4 && n < 8) return Word32(a) == Word32(b) && Word32(a + n - 4) == Word32(b + n - 4);
+  return n == 0 || std::memcmp(a, b, n) == 0;
+}
+uint32_t DictHash(const char* p, size_t n) {
+  constexpr uint64_t kA = 0xa0761d6478bd642fULL, kB = 0xe7037ed1a0b428dbULL;
+  uint64_t seed = kA, a = 0, b = 0;
+  if (n > 16) {
+    size_t i = 0;
+    for (; i + 16 < n; i += 16) seed = Fold(Word64(p + i) ^ kB, Word64(p + i + 8) ^ seed);
+    a = Word64(p + n - 16);
+    b = Word64(p + n - 8);
+  } else if (n >= 8) {
+    a = Word64(p);
+    b = Word64(p + n - 8);
+  } else if (n >= 4) {
+    a = Word32(p);
+    b = Word32(p + n - 4);
+  } else if (n > 0) {
+    a = (uint64_t{static_cast<uint8_t>(p[0])} << 16) | (uint64_t{static_cast<uint8_t>(p[n >> 1])} << 8) |
+        static_cast<uint8_t>(p[n - 1]);
+  }
+  return static_cast<uint32_t>(Fold(kB ^ n, Fold(a ^ kB, b ^ seed)) >> 32);
+}
+
 // Distinct xxHash64 values of a chunk, for sizing its Bloom filter at the end. Past the number of distinct
 // values a max-size filter serves, it inserts straight into such a filter instead.
 class BloomCollector {
@@ -654,8 +701,21 @@ class NumericColumnWriter final : public ColumnWriter {
     else if (is_min ? Less(page, chunk) : Less(chunk, page)) chunk = page;
   }
 
+  // While each new entry is above the previous one in bit order (offsets, sequence numbers, timestamps in
+  // arrival order), the dictionary is sorted: a value is new exactly when it is above the last entry, so no
+  // hash table is needed (nor its memory). The first value below the last entry builds the table from the
+  // entries so far and lookups hash from then on. Entries, their order and the indices are the same either
+  // way.
   uint32_t Lookup(T v) {
     const Bits b = Bitcast<Bits>(&v);
+    if (ascending_) {
+      if (dict_.empty() || b > Bitcast<Bits>(&dict_.back())) return Add(v);
+      if (b == Bitcast<Bits>(&dict_.back())) return static_cast<uint32_t>(dict_.size() - 1);
+      ascending_ = false;
+      size_t n = 16;
+      while ((dict_.size() + 1) * 2 > n) n *= 2;
+      Rehash(n);
+    }
     size_t i = (static_cast<uint64_t>(b) * 0x9E3779B97F4A7C15ULL) >> shift_;
     while (true) {
       const uint32_t s = slots_[i];
@@ -663,10 +723,14 @@ class NumericColumnWriter final : public ColumnWriter {
       if (Bitcast<Bits>(&dict_[s - 1]) == b) return s - 1;
       i = (i + 1) & (slots_.size() - 1);
     }
-    dict_.push_back(v);
-    slots_[i] = static_cast<uint32_t>(dict_.size());
-    if (bloom_) bloom_hashes_.Insert(XxHash64(&v, sizeof v));
+    slots_[i] = static_cast<uint32_t>(dict_.size() + 1);
+    const uint32_t k = Add(v);
     if (dict_.size() * 2 > slots_.size()) Rehash(slots_.size() * 2);
+    return k;
+  }
+  uint32_t Add(T v) {
+    dict_.push_back(v);
+    if (bloom_) bloom_hashes_.Insert(XxHash64(&v, sizeof v));
     return static_cast<uint32_t>(dict_.size() - 1);
   }
   void Rehash(size_t n) {
@@ -681,8 +745,8 @@ class NumericColumnWriter final : public ColumnWriter {
   }
   void ClearDictionary() {
     std::vector<T>().swap(dict_);
-    slots_.assign(16, 0);
-    shift_ = 60;
+    std::vector<uint32_t>().swap(slots_);
+    ascending_ = true;
   }
   // Writes the dictionary page (if a data page used it) and continues without a dictionary.
   Status EndDictionary() {
@@ -712,8 +776,9 @@ class NumericColumnWriter final : public ColumnWriter {
   bool dict_used_ = false;
   std::optional<SpoolRange> dict_page_;
   std::vector<T> dict_;
-  std::vector<uint32_t> slots_;
-  int shift_ = 60;
+  bool ascending_ = true;       // see Lookup: no hash table yet
+  std::vector<uint32_t> slots_;  // dict_ index + 1, 0 = empty; only once !ascending_
+  int shift_ = 60;              // 64 - log2(slots_.size())
   std::vector<uint32_t> indices_;
   std::vector<T> values_;
   T pmin_{}, pmax_{}, cmin_{}, cmax_{};
@@ -859,7 +924,7 @@ class BytesColumnWriter final : public ColumnWriter {
  private:
   struct Slot {
     uint32_t index1;  // entry + 1; 0 = empty
-    uint32_t hash;
+    uint32_t hash;    // DictHash of the entry; its top bits place the slot
   };
 
   // Writes the (possibly truncated) statistic for v; returns true when it had to truncate.
@@ -875,6 +940,10 @@ class BytesColumnWriter final : public ColumnWriter {
   int Compare(std::string_view a, std::string_view b) const {
     if (order_ == SortOrder::kDecimalBytes) return CompareDecimalBytes(a, b);
     const size_t n = std::min(a.size(), b.size());
+    if (n >= 8) {  // most bounds differ in their first 8 bytes: one big-endian word compare decides
+      const uint64_t x = __builtin_bswap64(Word64(a.data())), y = __builtin_bswap64(Word64(b.data()));
+      if (x != y) return x < y ? -1 : 1;
+    }
     const int c = n ? std::memcmp(a.data(), b.data(), n) : 0;
     if (c != 0) return c;
     return a.size() < b.size() ? -1 : a.size() > b.size() ? 1 : 0;
@@ -904,34 +973,36 @@ class BytesColumnWriter final : public ColumnWriter {
   }
 
   uint32_t Lookup(std::string_view v) {
-    const uint64_t h = XxHash64(v.data(), v.size());
-    const uint32_t h32 = static_cast<uint32_t>(h);
-    size_t i = (h * 0x9E3779B97F4A7C15ULL) >> shift_;
+    const uint32_t h = DictHash(v.data(), v.size());
+    size_t i = h >> shift_;
     while (true) {
       const Slot s = slots_[i];
       if (s.index1 == 0) break;
-      if (s.hash == h32 && DictValue(s.index1 - 1) == v) return s.index1 - 1;
+      if (s.hash == h) {
+        const uint32_t k = s.index1 - 1;
+        if (offs_[k + 1] - offs_[k] == v.size() && SameBytes(arena_.data() + offs_[k], v.data(), v.size())) return k;
+      }
       i = (i + 1) & (slots_.size() - 1);
     }
     arena_.append(v);
     offs_.push_back(static_cast<uint32_t>(arena_.size()));
     epochs_.push_back(0);
     const uint32_t k = static_cast<uint32_t>(offs_.size() - 2);
-    slots_[i] = Slot{k + 1, h32};
+    slots_[i] = Slot{k + 1, h};
     dict_plain_bytes_ += v.size() + (width_ ? 0 : 4);
-    if (bloom_) bloom_hashes_.Insert(h);
+    if (bloom_) bloom_hashes_.Insert(XxHash64(v.data(), v.size()));
     if ((k + 1) * 2 > slots_.size()) Rehash(slots_.size() * 2);
     return k;
   }
+  // Slots are placed by their stored hash: growing the table reads no values.
   void Rehash(size_t n) {
     std::vector<Slot> old;
     old.swap(slots_);
     slots_.assign(n, Slot{0, 0});
-    shift_ = 64 - __builtin_ctzll(n);
+    shift_ = 32 - __builtin_ctzll(n);
     for (const Slot& s : old) {
       if (s.index1 == 0) continue;
-      const std::string_view v = DictValue(s.index1 - 1);
-      size_t i = (XxHash64(v.data(), v.size()) * 0x9E3779B97F4A7C15ULL) >> shift_;
+      size_t i = s.hash >> shift_;
       while (slots_[i].index1 != 0) i = (i + 1) & (n - 1);
       slots_[i] = s;
     }
@@ -942,7 +1013,7 @@ class BytesColumnWriter final : public ColumnWriter {
     offs_.shrink_to_fit();
     std::vector<uint32_t>().swap(epochs_);
     slots_.assign(16, Slot{0, 0});
-    shift_ = 60;
+    shift_ = 28;
     epoch_ = 0;
     dict_plain_bytes_ = 0;
   }
@@ -1006,7 +1077,7 @@ class BytesColumnWriter final : public ColumnWriter {
   std::string arena_;
   std::vector<uint32_t> offs_{0};
   std::vector<Slot> slots_;
-  int shift_ = 60;
+  int shift_ = 28;  // 32 - log2(slots_.size())
   std::vector<uint32_t> epochs_;
   uint32_t epoch_ = 0;
   uint64_t dict_plain_bytes_ = 0;

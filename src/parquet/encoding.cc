@@ -29,18 +29,16 @@ bool GetVarint(const uint8_t*& p, const uint8_t* end, uint64_t* v) {
   return false;
 }
 
-// Bit-packs n values of `bw` bits LSB-first; n*bw must be a multiple of 8 (callers pad to groups of 8 values).
-template <typename T>
-void BitPack(const T* v, size_t n, int bw, std::string* out) {
-  const size_t at = out->size();
-  out->resize(at + (n * bw + 7) / 8);
-  uint8_t* dst = reinterpret_cast<uint8_t*>(out->data()) + at;
-  if (bw == 0) return;
-  unsigned __int128 acc = 0;
+// Bit-packs n values of `bw` bits LSB-first into dst. Acc must hold 31 + bw bits (the bits left below a
+// 32-bit word plus one value): uint64_t for bw <= 32 (dictionary indices, levels), which is cheaper than the
+// 128-bit accumulator wider deltas need.
+template <typename Acc, typename T>
+void BitPackInto(const T* v, size_t n, int bw, uint8_t* dst) {
+  Acc acc = 0;
   int bits = 0;
   const uint64_t mask = bw == 64 ? ~0ULL : ((1ULL << bw) - 1);
   for (size_t i = 0; i < n; ++i) {
-    acc |= static_cast<unsigned __int128>(static_cast<uint64_t>(v[i]) & mask) << bits;
+    acc |= static_cast<Acc>(static_cast<uint64_t>(v[i]) & mask) << bits;
     bits += bw;
     while (bits >= 32) {
       const uint32_t word = static_cast<uint32_t>(acc);
@@ -54,6 +52,20 @@ void BitPack(const T* v, size_t n, int bw, std::string* out) {
     *dst++ = static_cast<uint8_t>(acc);
     acc >>= 8;
     bits -= 8;
+  }
+}
+
+// Bit-packs n values of `bw` bits LSB-first; n*bw must be a multiple of 8 (callers pad to groups of 8 values).
+template <typename T>
+void BitPack(const T* v, size_t n, int bw, std::string* out) {
+  const size_t at = out->size();
+  out->resize(at + (n * bw + 7) / 8);
+  uint8_t* dst = reinterpret_cast<uint8_t*>(out->data()) + at;
+  if (bw == 0) return;
+  if (bw <= 32) {
+    BitPackInto<uint64_t>(v, n, bw, dst);
+  } else {
+    BitPackInto<unsigned __int128>(v, n, bw, dst);
   }
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "parquet/errors.h"
@@ -144,6 +145,71 @@ TEST(ParquetRoundTripTest, DictionaryFallsBackAndRowGroupsKeepTheirSize) {
   int64_t mn;
   std::memcpy(&mn, stats.columns[1].min->data(), 8);
   EXPECT_EQ(mn, 1700000000000000LL);
+}
+
+// The byte-array dictionary hashes short values word-wise and compares them without memcmp: values of every
+// length up to 40 that are prefixes of each other or differ in one byte (first, middle, last) must stay
+// distinct entries, and repeats must find theirs (each value three times keeps the dictionary).
+TEST(ParquetRoundTripTest, DictionaryKeepsNearlyEqualValuesApart) {
+  columnar::Schema schema(columnar::Node::Record(
+      "t", {columnar::Node::Primitive("s", columnar::PhysicalType::kByteArray, false, columnar::LogicalKind::kString)},
+      false));
+  std::set<std::string> distinct;
+  for (size_t len = 0; len <= 40; ++len) {
+    const std::string base(len, 'x');
+    distinct.insert(base);
+    if (len == 0) continue;
+    for (size_t pos : {size_t{0}, len / 2, len - 1}) {
+      std::string v = base;
+      v[pos] = 'Z';
+      distinct.insert(v);
+    }
+  }
+  std::vector<json> rows;
+  for (int round = 0; round < 3; ++round)
+    for (const auto& v : distinct) rows.push_back({{"s", v}});
+  FileStats stats;
+  const std::string path = WriteRows("near_equal", schema, rows, WriterOptions(), 37, &stats);
+  auto reader = ParquetReader::OpenFile(path);
+  ASSERT_TRUE(reader.ok());
+  const auto& meta = (*reader)->metadata().row_groups[0].columns[0].meta_data;
+  bool dict = false;
+  for (auto e : meta->encodings) dict |= e == format::Encoding::kRleDictionary;
+  EXPECT_TRUE(dict);
+  EXPECT_EQ(CatRows(path), Reference(schema, rows));
+  ASSERT_EQ(stats.columns.size(), 1u);
+  EXPECT_EQ(stats.columns[0].min, std::string());
+  EXPECT_EQ(stats.columns[0].max, std::string(40, 'x'));
+}
+
+// A numeric dictionary needs no hash table while its new values ascend (in bit order: -1 is above 5); the
+// first value below the last entry builds the table from the entries so far. Repeats of the last entry,
+// of earlier entries after the switch, and new values below and above must all find or get their entry.
+TEST(ParquetRoundTripTest, NumericDictionaryFindsEntriesAcrossItsAscendingStart) {
+  columnar::Schema schema(columnar::Node::Record(
+      "t", {columnar::Node::Primitive("n", columnar::PhysicalType::kInt64, false),
+            columnar::Node::Primitive("d", columnar::PhysicalType::kDouble, true)},
+      false));
+  std::vector<int64_t> values;
+  for (int64_t i = 0; i < 100; ++i) values.insert(values.end(), {i, i});  // ascending, each twice in a row
+  values.insert(values.end(), {-1, -1, 5});                              // -1 ascends in bit order; 5 does not
+  for (int64_t i = 0; i < 100; ++i) values.push_back(i);                  // all known
+  for (int64_t i = 200; i >= 100; --i) values.insert(values.end(), {i, -1});  // new, descending
+  std::vector<json> rows;
+  for (size_t i = 0; i < values.size(); ++i) {
+    json d = i % 7 == 3 ? json() : json(static_cast<double>(values[i]) / 4);
+    rows.push_back({{"n", values[i]}, {"d", d}});
+  }
+  const std::string path = WriteRows("ascending_dict", schema, rows, WriterOptions(), 64);
+  auto reader = ParquetReader::OpenFile(path);
+  ASSERT_TRUE(reader.ok());
+  for (size_t c = 0; c < 2; ++c) {
+    bool dict = false;
+    for (auto e : (*reader)->metadata().row_groups[0].columns[c].meta_data->encodings)
+      dict |= e == format::Encoding::kRleDictionary;
+    EXPECT_TRUE(dict) << "column " << c;
+  }
+  EXPECT_EQ(CatRows(path), Reference(schema, rows));
 }
 
 TEST(ParquetRoundTripTest, LongStringStatisticsAreTruncatedBounds) {
