@@ -3,6 +3,8 @@
 # /dev/null. bench/e2e/throughput.sh BUILD_DIR
 #   E2E_EVENTS (10000000) Avro events produced with zstd compression over E2E_PARTITIONS (256) partitions
 #   (the mock cluster keeps only the newest ~5 MiB per partition: the script checks every event is there).
+#   The producer lingers 2 s so each partition's batches are large: the mock cluster returns one batch per
+#   partition per fetch, so with small batches over many partitions it, not the readers, sets the pace.
 # Each side reads the whole topic from the beginning and exits at its end (kcat -e, floe --exit-when-idle);
 # /usr/bin/time -v gives wall time, CPU and peak RSS. floe's row count is checked in the lake with DuckDB.
 #   E2E_BASELINE_FLOE: another floe binary (e.g. a build of an older commit) run the same way on the same
@@ -19,7 +21,7 @@ start_kafka "events:$partitions"
 start_registry
 echo "-- produce: $events Avro events, zstd, $partitions partitions"
 "$floe" produce --bootstrap "$bootstrap" --topic events --count "$events" --format avro --registry "$registry" \
-  --evolve-at 1 --compression zstd --seed 7 --spread-hours 2 2>&1 | grep -o 'produced.*' || true
+  --evolve-at 1 --compression zstd --seed 7 --spread-hours 2 --linger-ms 2000 2>&1 | grep -o 'produced.*' || true
 held="$(topic_records events)"
 if [[ "$held" != "$events" ]]; then
   echo "the mock cluster holds $held of $events events (retention): raise E2E_PARTITIONS" >&2

@@ -28,6 +28,7 @@ void AddProduceCommand(CLI::App& app) {
     std::string format = "json";
     std::string registry;
     double evolve_at = 0.5;
+    int linger_ms = 20;
   };
   auto o = std::make_shared<Options>();
   auto* cmd = app.add_subcommand("produce", "Produce realistic events (JSON or Confluent Avro) to a topic (a load generator)");
@@ -43,6 +44,10 @@ void AddProduceCommand(CLI::App& app) {
   cmd->add_option("--time-format", o->time_format, "rfc3339 | rfc3339-offset | millis | seconds | micros")
       ->check(CLI::IsMember({"rfc3339", "rfc3339-offset", "millis", "seconds", "micros"}));
   cmd->add_option("--compression", o->compression, "Producer compression (none, gzip, snappy, lz4, zstd)");
+  cmd->add_option("--linger-ms", o->linger_ms,
+                  "Producer linger.ms: longer lingers make larger batches (the mock cluster returns one batch per "
+                  "partition per fetch, so small batches over many partitions make reading slow)")
+      ->check(CLI::Range(0, 60'000));
   cmd->add_option("--seed", o->seed, "Random seed (same seed, same events)");
   cmd->add_option("--format", o->format, "json, or avro (Confluent framing, schema registered in --registry)")
       ->check(CLI::IsMember({"json", "avro"}));
@@ -69,7 +74,7 @@ void AddProduceCommand(CLI::App& app) {
     loadgen::EventGenerator generator(g);
     auto producer = kafka::KafkaProducer::Create({{"bootstrap.servers", o->bootstrap},
                                                   {"compression.type", o->compression},
-                                                  {"linger.ms", "20"},
+                                                  {"linger.ms", std::to_string(o->linger_ms)},
                                                   {"batch.size", "1000000"},
                                                   {"enable.idempotence", "true"}});
     if (!producer.ok()) {
