@@ -71,6 +71,14 @@ std::vector<TopicPartition> ToVector(const rd_kafka_topic_partition_list_t* list
   return out;
 }
 
+// "events[0], events[2]": the log names the partitions so an operator (and the static-membership test) can
+// tell whether a restarted worker got its own partitions back.
+std::string Names(const std::vector<TopicPartition>& tps) {
+  std::string out;
+  for (const auto& tp : tps) out += (out.empty() ? "" : ", ") + ToString(tp);
+  return out;
+}
+
 rd_kafka_topic_partition_list_t* ToList(const std::vector<TopicPartition>& tps) {
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(tps.size()));
   for (const auto& tp : tps) rd_kafka_topic_partition_list_add(list, tp.topic.c_str(), tp.partition);
@@ -115,7 +123,7 @@ void KafkaConsumer::HandleRebalance(int err, void* raw) {
       spdlog::error("incremental assign failed: {}", rd_kafka_error_string(e));
       rd_kafka_error_destroy(e);
     }
-    spdlog::info("assigned {} partition(s), {} in total", tps.size(), assignment_.size());
+    spdlog::info("assigned {} partition(s), {} in total: [{}]", tps.size(), assignment_.size(), Names(tps));
   } else {
     const bool lost = rd_kafka_assignment_lost(impl_->rk);
     if (impl_->listener) {
@@ -139,7 +147,8 @@ void KafkaConsumer::HandleRebalance(int err, void* raw) {
       assignment_.clear();
       at_end_.clear();
     }
-    spdlog::info("{} {} partition(s), {} left", lost ? "lost" : "revoked", tps.size(), assignment_.size());
+    spdlog::info("{} {} partition(s), {} left: [{}]", lost ? "lost" : "revoked", tps.size(), assignment_.size(),
+                 Names(tps));
   }
 }
 
