@@ -10,8 +10,6 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <array>
-#include <cstdio>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -27,6 +25,7 @@
 #include "catalog/test_util.h"
 #include "common/clock.h"
 #include "common/time_util.h"
+#include "storage/botocore_signer.h"
 #include "storage/memory_object_store.h"
 
 namespace floe::catalog {
@@ -379,24 +378,8 @@ TEST_F(GlueTest, SignaturesMatchBotocore) {
                      {"body", seen[i].body}, {"unsigned", false}, {"access_key", kKeyId}, {"secret_key", kSecret},
                      {"session_token", kToken}, {"expires", 0}, {"time", SigningTime() / 1000000}});
   }
-  const std::string path = testing::TempDir() + "/glue_cases.json";
-  FILE* f = std::fopen(path.c_str(), "w");
-  ASSERT_NE(f, nullptr);
-  const std::string text = cases.dump();
-  ASSERT_EQ(std::fwrite(text.data(), 1, text.size(), f), text.size());
-  std::fclose(f);
-  const std::string cmd = std::string("/usr/bin/python3 ") + FLOE_BOTOCORE_SIGN + " " + path;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
   std::map<std::string, std::string> expected;
-  std::array<char, 8192> line{};
-  while (std::fgets(line.data(), line.size(), p)) {
-    std::string s(line.data());
-    if (!s.empty() && s.back() == '\n') s.pop_back();
-    expected[s.substr(0, s.find(' '))] = s.substr(s.find(' ') + 1);
-  }
-  ASSERT_EQ(::pclose(p), 0) << cmd;
-  ASSERT_EQ(expected.size(), seen.size());
+  ASSERT_TRUE(storage::testing::SignWithBotocore(cases, expected));
   for (size_t i = 0; i < seen.size(); ++i) {
     EXPECT_EQ(seen[i].authorization, expected["r" + std::to_string(i)]) << seen[i].operation;
   }

@@ -1,4 +1,4 @@
-"""Signs requests with botocore (the reference implementation) so storage_sigv4_test can compare.
+"""Signs requests with botocore (the reference implementation) for the signer tests (botocore_signer.h).
 
 Usage: /usr/bin/python3 botocore_sign.py CASES.json  ->  one line per case: "<name> <value>"
 where value is the Authorization header, or the presigned URL for kind == "presign".
