@@ -14,6 +14,10 @@
 // when it is smaller) when the dictionary's PLAIN size passes dictionary_max_bytes, or already at the first
 // page when most values are distinct (a dictionary would cost more than it saves). Pages end on record
 // boundaries so the OffsetIndex and v2 pages are valid.
+//
+// Dictionary lookups are the per-value cost: byte arrays are looked up by a cheap word-wise hash kept in
+// the table (XXH64 is computed only for Bloom filters); numeric dictionaries build their hash table only
+// once a value arrives below the last entry (offsets and timestamps in arrival order never need one).
 #pragma once
 
 #include <memory>
