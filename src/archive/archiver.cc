@@ -157,6 +157,7 @@ Status Archiver::Init() {
   if (ec) return Error(ArchiveError::kSpool, "cannot create " + spool_dir_ + ": " + ec.message());
 
   spool_max_bytes_ = static_cast<uint64_t>(config_.worker.GetInt("spool.max.bytes"));
+  publish_concurrency_ = static_cast<int>(config_.worker.GetInt("store.publish.concurrency"));
   std::vector<std::string> subscription;
   for (const auto& cc : config_.connectors) FLOE_RETURN_IF_ERROR(InitConnector(cc, subscription));
   dead_letters_ = options_.dead_letters;
@@ -334,6 +335,7 @@ PartitionWriter* Archiver::WriterFor(Connector& connector, const kafka::TopicPar
 }
 
 void Archiver::OnFileCommitted(const FileCommittedEvent& event) {
+  std::lock_guard<std::mutex> lock(file_events_mu_);
   if (TopicPipeline* p = PipelineFor(event.topic)) {
     auto& s = p->stats;
     ++s.files_committed;
@@ -684,14 +686,41 @@ Status Archiver::CommitProgress(const std::vector<kafka::TopicPartition>& only) 
   return Status::Ok();
 }
 
+Status Archiver::PublishConcurrently(const std::vector<PartitionWriter*>& writers) {
+  std::vector<Status> results(writers.size());
+  std::atomic<size_t> next{0};
+  auto publish = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < writers.size();) results[i] = writers[i]->RetryPendingUploads();
+  };
+  {
+    std::vector<std::jthread> helpers;
+    const size_t threads = std::min<size_t>(static_cast<size_t>(publish_concurrency_), writers.size());
+    for (size_t t = 1; t < threads; ++t) {
+      try {
+        helpers.emplace_back(publish);
+      } catch (const std::system_error& e) {  // no thread to be had: this one publishes the rest
+        spdlog::debug("publishing with {} thread(s): {}", t, e.what());
+        break;
+      }
+    }
+    publish();
+  }  // joined
+  for (const auto& st : results)
+    if (!st.ok()) return st;
+  return Status::Ok();
+}
+
 Status Archiver::SealAndCommit(const std::vector<kafka::TopicPartition>& partitions) {
   Status first;
+  std::vector<PartitionWriter*> publishing;
   for (const auto& tp : partitions) {
     auto it = writers_.find(tp);
     if (it == writers_.end()) continue;
-    Status st = it->second->SealAll();
+    Status st = it->second->SealAll(/*publish=*/false);
     if (!st.ok() && first.ok()) first = st;
+    if (it->second->has_pending_uploads()) publishing.push_back(it->second.get());
   }
+  if (Status st = PublishConcurrently(publishing); !st.ok() && first.ok()) first = st;
   Status st = CommitProgress(partitions);
   return first.ok() ? st : first;
 }
@@ -919,12 +948,15 @@ Status Archiver::Run() {
       if (spool_full_ != was_full)
         spdlog::warn("spool {}: {} of {} bytes", spool_full_ ? "full, pausing intake" : "drained, resuming",
                      spool_bytes_, spool_max_bytes_);
+      std::vector<PartitionWriter*> publishing;
       for (auto& [tp, w] : writers_) {
-        if (Status st = w->RetryPendingUploads(); !st.ok()) spdlog::debug("{}", st.ToString());
-        if (Status st = w->SealDue(); !st.ok()) spdlog::warn("rotation of {}: {}", kafka::ToString(tp), st.ToString());
-        // Another owner claimed it: consume nothing more of it until Kafka takes it away.
-        if (w->fenced()) (void)consumer_->Pause({tp});
+        if (Status st = w->SealDue(/*publish=*/false); !st.ok())
+          spdlog::warn("rotation of {}: {}", kafka::ToString(tp), st.ToString());
+        if (w->has_pending_uploads()) publishing.push_back(w.get());
       }
+      if (Status st = PublishConcurrently(publishing); !st.ok()) spdlog::debug("{}", st.ToString());
+      for (auto& [tp, w] : writers_)
+        if (w->fenced()) (void)consumer_->Pause({tp});  // another owner claimed it: nothing more until revoked
     }
     if (now - last_commit_micros_ >= commit_interval) {
       // Also when nothing is committable yet (files still open): the next look is an interval away, not the

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <regex>
 #include <string>
@@ -131,6 +132,9 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   Status FlushDeadLetters();
   void WriteStatusFile();
   Status CommitProgress(const std::vector<kafka::TopicPartition>& only = {});
+  // RetryPendingUploads of each writer, up to store.publish.concurrency of them at a time (see
+  // PartitionWriter's thread contract); returns the first failure.
+  Status PublishConcurrently(const std::vector<PartitionWriter*>& writers);
   Status SealAndCommit(const std::vector<kafka::TopicPartition>& partitions);
   bool Idle() const;
 
@@ -156,6 +160,9 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   bool spool_full_ = false;
   int64_t last_commit_micros_ = 0;
   int64_t last_memory_relief_micros_ = 0;
+  int publish_concurrency_ = 1;  // store.publish.concurrency
+  // OnFileCommitted runs on the publishing threads: it and the listener it calls are serialised by this.
+  std::mutex file_events_mu_;
   std::string path_buffer_;  // the current record's partition path when the layout has {field:...} values
   std::vector<std::pair<std::string_view, std::optional<std::string_view>>> headers_;  // of the current record
 };

@@ -345,7 +345,7 @@ Status PartitionWriter::Upload(SealedFile& file) {
 
 Status PartitionWriter::RetryPendingUploads() { return Publish(); }
 
-Status PartitionWriter::SealDue() {
+Status PartitionWriter::SealDue(bool publish) {
   const int64_t now = ctx_.clock->NowMicros();
   std::vector<std::string> due;
   for (const auto& [path, file] : open_)
@@ -355,11 +355,12 @@ Status PartitionWriter::SealDue() {
     Status st = Seal(path);
     if (!st.ok() && first.ok()) first = st;
   }
+  if (!publish) return first;
   Status st = Publish();
   return first.ok() ? st : first;
 }
 
-Status PartitionWriter::SealAll() {
+Status PartitionWriter::SealAll(bool publish) {
   std::vector<std::string> paths;
   for (const auto& [path, file] : open_)
     if (!file->replay_last) paths.push_back(path);  // an incomplete re-created file must keep its boundaries
@@ -368,6 +369,7 @@ Status PartitionWriter::SealAll() {
     Status st = Seal(path);
     if (!st.ok() && first.ok()) first = st;
   }
+  if (!publish) return first;
   Status st = Publish();
   return first.ok() ? st : first;
 }

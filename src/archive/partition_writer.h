@@ -84,14 +84,21 @@ class PartitionWriter {
   // Records that the offset was handled without writing (tombstone skipped by policy, dead-lettered).
   void MarkSkipped(int64_t offset);
 
-  // Seals files whose wall-clock rotation is due and publishes everything pending. Returns the first failure.
-  Status SealDue();
-  // Seals every open file (except re-created files still missing records) and publishes everything pending
-  // (shutdown, revocation, idle exit).
-  Status SealAll();
+  // Seals files whose wall-clock rotation is due and, with `publish`, publishes everything pending. Returns the
+  // first failure.
+  Status SealDue(bool publish = true);
+  // Seals every open file (except re-created files still missing records) and, with `publish`, publishes
+  // everything pending (shutdown, revocation, idle exit). Without it the sealed files wait for the caller's
+  // RetryPendingUploads.
+  Status SealAll(bool publish = true);
   // Publishes every sealed file not yet visible: those Write sealed since the last round and those that
   // failed to publish before. The caller's housekeeping calls it every round (poll.timeout.ms), so one state
   // write and one fence check cover all the files a partition sealed in that time.
+  //
+  // Threads: a writer is used by one thread at a time, but the RetryPendingUploads of *different* writers may
+  // run concurrently — publishing touches only the writer itself, the store (thread-safe by contract) and the
+  // context's listener, which must then be thread-safe — so store latency is paid once per round rather than
+  // once per partition. Everything else (Write, Seal*, the format's files) stays on one thread.
   Status RetryPendingUploads();
   // The archiver committed `next_offset` to Kafka: listed files wholly before it are dropped from the state.
   void OnCommitted(int64_t next_offset);

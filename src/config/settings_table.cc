@@ -70,6 +70,11 @@ const std::vector<SettingDef>& Table() {
        "are not taken: their partitions pause, their open files are sealed, and consumption resumes once "
        "uploads have drained the spool (e.g. after a store outage). 0: no limit.",
        0, kMaxInt, {}, "medium"},
+      {"store.publish.concurrency", T::kInt, S::kWorker, "8",
+       "How many Kafka partitions publish their sealed files (state object, fence check, file PUT) at the "
+       "same time, so a round of rotations, a revocation or the shutdown waits for the slowest partition's "
+       "store requests rather than the sum of all. 1: one after the other.",
+       1, 64, {}, "low"},
       {"log.level", T::kEnum, S::kWorker, "info", "Log verbosity.", {}, {},
        {"trace", "debug", "info", "warn", "error"}, "low"},
       {"poll.timeout.ms", T::kInt, S::kWorker, "100",

@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <regex>
+#include <set>
+#include <thread>
 
 #include "archive/archive_error.h"
 #include "archive/json_format.h"
@@ -45,9 +48,9 @@ class PartitionWriterTest : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(spool_); }
 
-  Status Write(PartitionWriter& w, int64_t offset, int64_t business_micros) {
+  Status Write(PartitionWriter& w, int64_t offset, int64_t business_micros, int32_t partition = 2) {
     json_ = R"({"n":)" + std::to_string(offset) + "}";
-    RecordContext ctx{"ads", 2, offset, 1000, std::nullopt};
+    RecordContext ctx{"ads", partition, offset, 1000, std::nullopt};
     DecodedRecord rec;
     rec.time = BusinessTime{business_micros, TimeSource::kField, 0};
     rec.raw_json = json_;
@@ -426,6 +429,52 @@ TEST_F(PartitionWriterTest, AFormatStillOutOfMemoryAfterSealingRefusesTheRecordA
   ASSERT_TRUE(Write(w, 1, kNoon + kHour).ok());
   ASSERT_TRUE(w.SealAll().ok());
   ExpectExactlyOnce(VisibleOffsets(), 0, 2);
+}
+
+}  // namespace
+}  // namespace floe::archive
+
+namespace floe::archive {
+namespace {
+
+// The archiver publishes different partitions' sealed files from several threads at once (PartitionWriter's
+// thread contract): each partition's files all become visible, once, with one event each.
+TEST_F(PartitionWriterTest, DifferentPartitionsPublishConcurrently) {
+  class Locked final : public FileEventListener {
+   public:
+    void OnFileCommitted(const FileCommittedEvent& e) override {
+      std::lock_guard<std::mutex> lock(mu);
+      keys.push_back(e.key);
+    }
+    std::mutex mu;
+    std::vector<std::string> keys;
+  } locked;
+  ctx_.listener = &locked;
+  constexpr int kPartitions = 8, kRecords = 30;
+  std::vector<std::unique_ptr<PartitionWriter>> writers;
+  for (int p = 0; p < kPartitions; ++p) {
+    writers.push_back(std::make_unique<PartitionWriter>(ctx_, p));
+    for (int64_t o = 0; o < kRecords; ++o) ASSERT_TRUE(Write(*writers.back(), o, kNoon + o * kSec, p).ok());
+    ASSERT_TRUE(writers.back()->SealAll(/*publish=*/false).ok());
+    EXPECT_TRUE(writers.back()->has_pending_uploads());
+  }
+  EXPECT_TRUE(locked.keys.empty());
+  std::vector<Status> results(kPartitions);
+  {
+    std::vector<std::jthread> threads;
+    for (int p = 0; p < kPartitions; ++p)
+      threads.emplace_back([&, p] { results[p] = writers[p]->RetryPendingUploads(); });
+  }
+  for (int p = 0; p < kPartitions; ++p) {
+    EXPECT_TRUE(results[p].ok()) << results[p].ToString();
+    EXPECT_FALSE(writers[p]->has_pending_uploads());
+    EXPECT_EQ(writers[p]->committable_offset(), kRecords);
+  }
+  const std::set<std::string> distinct(locked.keys.begin(), locked.keys.end());
+  EXPECT_EQ(locked.keys.size(), static_cast<size_t>(kPartitions * kRecords / 3));
+  EXPECT_EQ(distinct.size(), locked.keys.size());
+  for (const auto& key : distinct) EXPECT_TRUE(memory_.Get(key).ok()) << key;
+  EXPECT_EQ(spool_files(), 0u);
 }
 
 }  // namespace
