@@ -415,7 +415,13 @@ void Archiver::ServiceRestarts() {
       int64_t from = -2;  // RD_KAFKA_OFFSET_BEGINNING: nothing committed yet, as auto.offset.reset=earliest does
       if (auto it = committed_.find(tp); it != committed_.end()) {
         from = it->second;
-      } else if (auto committed = consumer_->Committed({tp}, 10'000); committed.ok() && (*committed)[tp] >= 0) {
+      } else if (auto committed = consumer_->Committed({tp}, 10'000); !committed.ok()) {
+        // Not knowing the committed offset is no licence to start over: files committed long ago are no
+        // longer listed in the partition's state, so re-reading them would duplicate their records.
+        FailTopic(*p, committed.status().WithContext("restarting connector '" + name + "' topic " + topic +
+                                                     ": reading the committed offset of " + kafka::ToString(tp)));
+        break;
+      } else if ((*committed)[tp] >= 0) {
         from = (*committed)[tp];
       }
       if (Status st = consumer_->Seek(tp, from); !st.ok()) {
@@ -754,7 +760,7 @@ void Archiver::OnLost(const std::vector<kafka::TopicPartition>& partitions) {
 }
 
 bool Archiver::Idle() const {
-  if (!consumer_->has_been_assigned() || consumer_->assignment().empty() || !retries_.empty()) return false;
+  if (!consumer_->has_been_assigned() || !retries_.empty()) return false;
   for (const auto& [tp, w] : writers_)
     if (w->has_pending_uploads()) return false;
   // Partitions of failed topics are paused and will not reach their end: they count as done.

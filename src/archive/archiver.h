@@ -93,7 +93,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   ~Archiver() override;
 
   // Runs until stopped (or idle, with exit_when_idle). Seals, uploads and commits everything before returning.
-  // Returns non-OK when a connector failed or the shutdown could not commit.
+  // Returns non-OK when a topic failed (its failure) or the shutdown could not commit.
   Status Run();
 
   // Counters per connector.

@@ -29,7 +29,11 @@ struct FileCommittedEvent {
 class FileEventListener {
  public:
   virtual ~FileEventListener() = default;
-  // Called on the archiver's thread after the file is visible and before its offsets are committed.
+  // Called after the file is visible and before its offsets are committed. The archiver publishes several
+  // partitions at once (store.publish.concurrency), so this may run on any of its publishing threads — one
+  // call at a time, under the archiver's lock: an implementation needs no lock of its own, but must not
+  // depend on the calling thread, and a slow one (e.g. waiting for a Kafka acknowledgement) holds back every
+  // partition's publication.
   virtual void OnFileCommitted(const FileCommittedEvent& event) = 0;
 };
 

@@ -42,7 +42,9 @@ const std::vector<SettingDef>& Table() {
       {"s3.request.timeout.ms", T::kInt, S::kWorker, "60000", "Time limit of one S3 request.", 100, 3'600'000, {},
        "low"},
       {"s3.upload.parallelism", T::kInt, S::kWorker, "4",
-       "Parts of one multipart upload in flight at once (memory in flight: this times s3.part.size).", 1, 64, {},
+       "Parts of one multipart upload in flight at once. Memory in flight: this times s3.part.size per upload, "
+       "and up to store.publish.concurrency uploads run at once.",
+       1, 64, {},
        "low"},
       {"schema.registry.url", T::kString, S::kWorker, "",
        "Confluent Schema Registry base URL(s), comma-separated, tried in order. Needed by `input.format: avro`.",
@@ -73,7 +75,9 @@ const std::vector<SettingDef>& Table() {
       {"store.publish.concurrency", T::kInt, S::kWorker, "8",
        "How many Kafka partitions publish their sealed files (state object, fence check, file PUT) at the "
        "same time, so a round of rotations, a revocation or the shutdown waits for the slowest partition's "
-       "store requests rather than the sum of all. 1: one after the other.",
+       "store requests rather than the sum of all. File events (in-process listeners, file.events.topic) are "
+       "still delivered one at a time, so a slow file.events.topic acknowledgement serialises the rounds. "
+       "1: one after the other.",
        1, 64, {}, "low"},
       {"log.level", T::kEnum, S::kWorker, "info", "Log verbosity.", {}, {},
        {"trace", "debug", "info", "warn", "error"}, "low"},
@@ -202,7 +206,8 @@ const std::vector<SettingDef>& Table() {
        {}, {}, {}, "high"},
       {"errors.retry.timeout", T::kInt, S::kConnector, "-1",
        "How long transient failures (registry or store down) are retried, with consumption of the affected "
-       "partitions paused, before the connector fails. -1: forever.",
+       "partitions paused, before the record's topic fails (and restarts with connector.restart.backoff.ms). "
+       "-1: forever.",
        -1, kMaxInt, {}, "medium"},
       {"errors.retry.delay.max.ms", T::kInt, S::kConnector, "60000",
        "Upper bound of the exponential backoff between retries of a transient failure.", 1, kMaxInt, {},

@@ -4,7 +4,48 @@
 // kind is the request's method and what it touches (state object, data file, state listing, ...), or
 // "connection" for a TCP connection accepted.
 const S3rver = require('s3rver');
+const FilesystemStore = require('s3rver/lib/stores/filesystem');
+const crypto = require('crypto');
 const fs = require('fs');
+const http = require('http');
+const path = require('path');
+const { Transform } = require('stream');
+const { pipeline } = require('stream/promises');
+
+// s3rver writes an object in place as its body arrives, so a PUT cut short (a worker SIGKILLed mid-upload, a
+// connection the fault proxy drops) leaves a truncated object that LIST, HEAD and GET then serve as if it were
+// whole. S3 never makes an incomplete PUT visible, and floe's protocol relies on that contract (a listed file
+// that HEAD finds was published whole: docs/EXACTLY_ONCE.md step 1). This harness's s3rver therefore writes each
+// object to a temporary name and renames it into place once the whole declared body has arrived. (Seen at
+// full size: a data file of a few bytes in the lake after a kill during concurrent publishing.)
+FilesystemStore.prototype.putObject = async function putObjectWhole(object) {
+  const objectPath = this.getResourcePath(object.bucket, object.key, 'object');
+  await fs.promises.mkdir(path.dirname(objectPath), { recursive: true });
+  const partial = `${objectPath}.partial-${crypto.randomBytes(8).toString('hex')}`;  // not an object name: never listed
+  const md5 = crypto.createHash('md5');
+  let size = 0;
+  try {
+    const count = new Transform({
+      transform(chunk, encoding, callback) {
+        md5.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    const source = Buffer.isBuffer(object.content) ? [object.content] : object.content;
+    await pipeline(source, count, fs.createWriteStream(partial));
+    // Only a request body has a declared length (a completed multipart upload's parts are whole already).
+    const declared = object.content instanceof http.IncomingMessage ? Number(object.metadata['content-length']) : NaN;
+    if (Number.isFinite(declared) && declared !== size) throw new Error(`body of ${size} bytes, ${declared} declared`);
+    await fs.promises.rename(partial, objectPath);
+  } catch (err) {
+    await fs.promises.rm(partial, { force: true });
+    throw err;
+  }
+  const digest = md5.digest('hex');
+  await this.putMetadata(object.bucket, object.key, object.metadata, digest);
+  return { size, md5: digest };
+};
 
 const [dir, bucket, logFile] = process.argv.slice(2);
 const server = new S3rver({
