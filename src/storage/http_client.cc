@@ -48,6 +48,8 @@ const std::string* HttpResponse::Header(std::string_view lower_name) const {
   return nullptr;
 }
 
+constexpr long kMaxIdleConnections = 64;
+
 // One lock per curl_lock_data kind, as libcurl's share interface expects.
 struct HttpClient::Shared {
   CURLSH* share = nullptr;
@@ -106,6 +108,10 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& request) {
   char errbuf[CURL_ERROR_SIZE] = {0};
 
   curl_easy_setopt(curl, CURLOPT_SHARE, shared_->share);
+  // The shared connection cache keeps at most this many idle connections (libcurl's default is 5): several
+  // partitions publishing at once, each with parallel multipart parts, would otherwise close and reopen
+  // connections (TLS handshakes included) every round.
+  curl_easy_setopt(curl, CURLOPT_MAXCONNECTS, kMaxIdleConnections);
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
