@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   tempDir, startDevKafka, startRegistry, startFloe, produce, produceRaw, runFloe, writeConfig, duckdb, cleanup,
-  listFiles, consumeAll,
+  listFiles, consumeAll, countJsonLinesOffsets,
 } from './harness.mjs';
 
 function kafkaSection(bootstrap, group, extra = '') {
@@ -268,10 +268,7 @@ errors.retry.delay.max.ms: 300
     rmSync(join(lake, 'default'));
     const done = await run.exited;
     assert.equal(done.code, 0, run.output());
-    const db = await duckdb();
-    const [{ n, d }] = await db.all(`
-      SELECT count(*)::INTEGER AS n, count(DISTINCT (_kafka_partition, _kafka_offset))::INTEGER AS d
-      FROM read_json('${lake}/default/events/*/*/*.jsonl', format = 'newline_delimited', union_by_name = true)`);
+    const { n, d } = await countJsonLinesOffsets(lake, 'events');
     assert.equal(n, 4000);
     assert.equal(d, 4000);
   } finally {

@@ -149,6 +149,18 @@ export async function duckdb() {
   };
 }
 
+// The exactly-once check of a JSON-lines table in a local lake: its rows (n) and distinct (partition, offset)
+// pairs (d), over every schema version and hour.
+export async function countJsonLinesOffsets(lake, table, database = 'default') {
+  const db = await duckdb();
+  const [counts] = await db.all(`
+    SELECT count(*)::INTEGER AS n, count(DISTINCT (_kafka_partition, _kafka_offset))::INTEGER AS d
+    FROM read_json('${lake}/${database}/${table}/*/*/*.jsonl', format = 'newline_delimited', union_by_name = true,
+                   columns = {_kafka_partition: 'INTEGER', _kafka_offset: 'BIGINT'})`);
+  db.close();
+  return counts;
+}
+
 export function listFiles(root) {
   const out = [];
   const walk = (d) => {

@@ -21,7 +21,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { tempDir, startDevKafka, startFloe, produce, runFloe, writeConfig, duckdb, cleanup } from './harness.mjs';
+import {
+  tempDir, startDevKafka, startFloe, produce, runFloe, writeConfig, cleanup, countJsonLinesOffsets,
+} from './harness.mjs';
 
 // The restart must fit in it, even on a loaded machine (a worker stops and starts again in a few seconds).
 const SESSION_TIMEOUT_MS = 15000;
@@ -109,12 +111,7 @@ async function stopOneOfTwo(staticMembership, restart) {
     // A last worker archives from the committed offsets on; then every record must be there exactly once.
     const last = await runFloe(['run', '--config', workerConfig(dir, 'last', kafka.bootstrap, lake, null), '--exit-when-idle']);
     assert.equal(last.code, 0, last.stderr);
-    const db = await duckdb();
-    const [{ n, d }] = await db.all(`
-      SELECT count(*)::INTEGER AS n, count(DISTINCT (_kafka_partition, _kafka_offset))::INTEGER AS d
-      FROM read_json('${lake}/default/events/*/*/*.jsonl', format = 'newline_delimited', union_by_name = true,
-                     columns = {_kafka_partition: 'INTEGER', _kafka_offset: 'BIGINT'})`);
-    db.close();
+    const { n, d } = await countJsonLinesOffsets(lake, 'events');
     assert.equal(d, 2 * BATCH, 'every record archived');
     assert.equal(n, 2 * BATCH, 'no record twice');
   } finally {
