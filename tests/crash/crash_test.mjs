@@ -211,7 +211,7 @@ async function verifyLake(localRoot, produced, bootstrap) {
   return { rows: rows.length, files: files.length, duplicates, missing, droppedByBroker, gaps, wrongHour, misnamed };
 }
 
-// s3rver_counted.js's log summed per kind of request: { kind: { n, ms, avgMs } }; the figures tell how many
+// tests/storage/s3rver_main.js's request log summed per kind of request: { kind: { n, ms, avgMs } }; the figures tell how many
 // requests each published file cost and where s3rver's time went.
 function s3Requests(logFile) {
   const out = {};
@@ -248,7 +248,7 @@ async function scenario(kind, t) {
       mkdirSync(s3dir);
       s3Log = join(dir, 's3-requests.log');
       const s3 = await startListening('node', ['--openssl-legacy-provider',
-        join(import.meta.dirname, 's3rver_counted.js'), s3dir, 'lake', s3Log]);
+        join(import.meta.dirname, '..', 'storage', 's3rver_main.js'), s3dir, 'lake', s3Log]);
       stops.push(async () => { s3.child.stdin.end(); await s3.exited; });
       const proxy = await startListening(process.env.FLOE_FAULT_PROXY, ['--upstream-port', String(s3.port),
         '--fault-rate', '0.15', '--seed', String(SEED), '--delay-ms', '1500',
