@@ -18,4 +18,8 @@ pkg_check_modules(SNAPPY REQUIRED IMPORTED_TARGET snappy)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+# The floe binary's allocator (not under the sanitizers, which bring their own). glibc's malloc serialises the
+# poll thread freeing librdkafka's messages against librdkafka's thread allocating the next ones (an arena
+# lock); jemalloc frees to per-thread caches. docs/PERFORMANCE.md has the measurement.
+pkg_check_modules(JEMALLOC IMPORTED_TARGET jemalloc)
 

@@ -13,7 +13,7 @@ packages=(
   # toolchain
   build-essential g++ cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev
   # libraries floe links
-  librdkafka-dev libcurl4-openssl-dev libssl-dev libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev
+  librdkafka-dev libjemalloc-dev libcurl4-openssl-dev libssl-dev libzstd-dev libsnappy-dev liblz4-dev zlib1g-dev
   libsqlite3-dev libpq-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libspdlog-dev libfmt-dev
   libcli11-dev libcpp-httplib-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev
   # peers and oracles used by tests and benchmarks

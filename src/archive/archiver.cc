@@ -126,6 +126,7 @@ void CleanStaleSpool(const std::string& spool_root) {
 Archiver::Archiver(const config::Config& config, ArchiverOptions options) : config_(config), options_(options) {}
 
 Archiver::~Archiver() {
+  recent_ = {};
   writers_.clear();
   if (consumer_) (void)consumer_->Close();
   std::error_code ec;
@@ -234,7 +235,11 @@ Status Archiver::InitConnector(const config::ConnectorConfig& cc, std::vector<st
     po.page_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.page.bytes"));
     po.dictionary_max_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.dictionary.max.bytes"));
     po.bloom_columns = cc.values.GetList("parquet.bloom.columns");
-    c->format = std::make_unique<ParquetFormat>(std::move(po), spool_dir_, parquet_budget_.get());
+    if (!parquet_encoders_ && config_.worker.GetInt("parquet.encode.threads") > 0)
+      parquet_encoders_ = std::make_unique<WorkerThreads>(
+          static_cast<size_t>(config_.worker.GetInt("parquet.encode.threads")));
+    c->format =
+        std::make_unique<ParquetFormat>(std::move(po), spool_dir_, parquet_budget_.get(), parquet_encoders_.get());
   } else {
     c->format = std::make_unique<JsonLinesFormat>(c->kafka_columns);
   }
@@ -289,7 +294,12 @@ Status Archiver::EnsureRegistry() {
 }
 
 Archiver::TopicPipeline* Archiver::PipelineFor(std::string_view topic) {
-  if (auto it = pipelines_.find(topic); it != pipelines_.end()) return it->second.get();
+  if (recent_pipeline_ && recent_pipeline_topic_ == topic) return recent_pipeline_;
+  if (auto it = pipelines_.find(topic); it != pipelines_.end()) {
+    recent_pipeline_topic_ = it->first;
+    recent_pipeline_ = it->second.get();
+    return it->second.get();
+  }
   Connector* found = nullptr;
   for (auto& c : connectors_) {
     const bool listed = std::find(c->topics.begin(), c->topics.end(), topic) != c->topics.end();
@@ -398,8 +408,7 @@ void Archiver::FailTopic(TopicPipeline& pipeline, const Status& why, const kafka
 
 // A restart starts the topic's partitions afresh from what is committed: what their writers hold is sealed
 // and committed when the store lets it, otherwise abandoned (uncommitted, hence consumed again).
-void Archiver::ServiceRestarts() {
-  const int64_t now = options_.clock->MonotonicMicros();
+void Archiver::ServiceRestarts(int64_t now) {
   for (auto& [topic, p] : pipelines_) {
     if (!p || p->state != ConnectorState::kFailed || now < p->restart_at_micros) continue;
     const std::string& name = p->connector->name;
@@ -410,6 +419,7 @@ void Archiver::ServiceRestarts() {
     p->state = ConnectorState::kRunning;
     ++p->stats.restarts;
     spdlog::info("connector '{}' topic {} restarting (attempt {})", name, topic, p->failures_in_row + 1);
+    recent_ = {};
     for (const auto& tp : mine) {
       writers_.erase(tp);
       int64_t from = -2;  // RD_KAFKA_OFFSET_BEGINNING: nothing committed yet, as auto.offset.reset=earliest does
@@ -465,8 +475,7 @@ void Archiver::StartRetry(TopicPipeline& pipeline, const kafka::TopicPartition& 
   if (auto w = writers_.find(tp); w != writers_.end()) (void)w->second->SealAll();
 }
 
-void Archiver::ServiceRetries() {
-  const int64_t now = options_.clock->MonotonicMicros();
+void Archiver::ServiceRetries(int64_t now) {
   bool waiting_for_memory = false;
   for (auto& [tp, r] : retries_) {
     if (r.redelivering) continue;
@@ -609,8 +618,7 @@ Status Archiver::Process(TopicPipeline& pipeline, PartitionWriter& writer, const
   } else {
     ++stats.tombstones_written;
   }
-  const kafka::TopicPartition tp{std::string(message.topic()), message.partition()};
-  int64_t& newest = newest_time_[tp];
+  int64_t& newest = *recent_.newest_time;
   if (decoded->time.micros >= newest) {
     newest = decoded->time.micros;
     ++stats.lateness[0];
@@ -628,13 +636,22 @@ Status Archiver::Handle(kafka::Message& message) {
   if (!pipeline) return Status::Ok();  // not ours (a regex subscription overlap); never committed by us
   if (pipeline->state == ConnectorState::kFailed) return Status::Ok();  // prefetched: re-read on restart
   Connector& connector = *pipeline->connector;
-  const kafka::TopicPartition tp{std::string(message.topic()), message.partition()};
-  auto retry = retries_.find(tp);
+  if (recent_.partition != message.partition() || recent_.tp.topic != message.topic()) {
+    recent_.tp = kafka::TopicPartition{std::string(message.topic()), message.partition()};
+    recent_.partition = message.partition();
+    recent_.writer = nullptr;
+  }
+  const kafka::TopicPartition& tp = recent_.tp;
+  auto retry = retries_.empty() ? retries_.end() : retries_.find(tp);
   if (retry != retries_.end()) {
     // Prefetched before the pause, or past the record being retried: it comes round again after the seek.
     if (!retry->second.redelivering || message.offset() != retry->second.offset) return Status::Ok();
   }
-  PartitionWriter* writer = WriterFor(connector, tp);
+  if (!recent_.writer) {
+    recent_.writer = WriterFor(connector, tp);
+    recent_.newest_time = &newest_time_[tp];
+  }
+  PartitionWriter* writer = recent_.writer;
   Status st = spool_full_ ? Error(ArchiveError::kSpool, "spool.max.bytes reached (" + std::to_string(spool_bytes_) +
                                                             " bytes held locally); waiting for uploads to drain it")
                           : Process(*pipeline, *writer, message);
@@ -719,6 +736,8 @@ Status Archiver::PublishConcurrently(const std::vector<PartitionWriter*>& writer
 Status Archiver::SealAndCommit(const std::vector<kafka::TopicPartition>& partitions) {
   Status first;
   std::vector<PartitionWriter*> publishing;
+  for (const auto& tp : partitions)
+    if (auto it = writers_.find(tp); it != writers_.end()) it->second->PrepareSealAll();
   for (const auto& tp : partitions) {
     auto it = writers_.find(tp);
     if (it == writers_.end()) continue;
@@ -741,6 +760,7 @@ void Archiver::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) 
 void Archiver::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
   if (Status st = SealAndCommit(partitions); !st.ok())
     spdlog::warn("sealing revoked partitions: {} (uncommitted records will be consumed again)", st.ToString());
+  recent_ = {};
   for (const auto& tp : partitions) {
     writers_.erase(tp);
     retries_.erase(tp);
@@ -751,6 +771,7 @@ void Archiver::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
 
 void Archiver::OnLost(const std::vector<kafka::TopicPartition>& partitions) {
   // Another member may already own these: publishing files for them now could duplicate records.
+  recent_ = {};
   for (const auto& tp : partitions) {
     writers_.erase(tp);
     retries_.erase(tp);
@@ -901,9 +922,8 @@ nlohmann::json StatusJson(const char* name_key, const std::string& name, const S
 
 // The status file is rewritten atomically (temp + rename) at most once a second, so `cat` or a monitoring
 // agent always reads a whole document.
-void Archiver::WriteStatusFile() {
+void Archiver::WriteStatusFile(int64_t now) {
   if (options_.status_file.empty()) return;
-  const int64_t now = options_.clock->MonotonicMicros();
   if (last_status_micros_ != 0 && now - last_status_micros_ < 1'000'000) return;
   last_status_micros_ = now;
   nlohmann::json doc;
@@ -941,10 +961,11 @@ Status Archiver::Run() {
     } else if (polled->has_value()) {
       FLOE_RETURN_IF_ERROR(Handle(**polled));
     }
-    ServiceRetries();
-    ServiceRestarts();
-    WriteStatusFile();
+    // One clock reading per record serves every timer below.
     const int64_t now = options_.clock->MonotonicMicros();
+    ServiceRetries(now);
+    ServiceRestarts(now);
+    WriteStatusFile(now);
     if (now - last_housekeeping >= poll_ms * 1000) {
       last_housekeeping = now;
       spool_bytes_ = 0;
@@ -986,7 +1007,7 @@ Status Archiver::Run() {
   }
   if (Status st = consumer_->Close(); !st.ok() && shutdown.ok()) shutdown = st;
   last_status_micros_ = 0;
-  WriteStatusFile();
+  WriteStatusFile(options_.clock->MonotonicMicros());
   for (const auto& st : connector_statuses()) {
     const auto& s = st.stats;
     spdlog::info("connector '{}': {} records in {} files ({} bytes), {} tombstones skipped, {} written, {} Kafka-time "

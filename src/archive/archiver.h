@@ -24,6 +24,7 @@
 #include "archive/partition_writer.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "common/worker_threads.h"
 #include "config/config.h"
 #include "kafka/consumer.h"
 #include "parquet/memory_budget.h"
@@ -123,14 +124,14 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   void Reject(TopicPipeline& pipeline, PartitionWriter& writer, const kafka::Message& message, const Status& why,
               bool force_dead_letter);
   void StartRetry(TopicPipeline& pipeline, const kafka::TopicPartition& tp, int64_t offset, const Status& why);
-  void ServiceRetries();
+  void ServiceRetries(int64_t now);
   void RelieveMemory(int64_t now);
   void FailTopic(TopicPipeline& pipeline, const Status& why, const kafka::Message* at = nullptr);
-  void ServiceRestarts();
+  void ServiceRestarts(int64_t now);
   std::vector<kafka::TopicPartition> PartitionsOf(const TopicPipeline& pipeline) const;
   TopicStatus StatusOf(const TopicPipeline& pipeline, int64_t now) const;
   Status FlushDeadLetters();
-  void WriteStatusFile();
+  void WriteStatusFile(int64_t now);
   Status CommitProgress(const std::vector<kafka::TopicPartition>& only = {});
   // RetryPendingUploads of each writer, up to store.publish.concurrency of them at a time (see
   // PartitionWriter's thread contract); returns the first failure.
@@ -143,6 +144,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   std::unique_ptr<storage::ObjectStore> store_;
   std::unique_ptr<registry::SchemaRegistryClient> registry_;  // when a connector reads Avro
   std::unique_ptr<parquet::MemoryBudget> parquet_budget_;       // shared by every open Parquet file
+  std::unique_ptr<WorkerThreads> parquet_encoders_;             // parquet.encode.threads; outlive the writers
   std::string spool_dir_;
   std::vector<std::unique_ptr<Connector>> connectors_;
   std::map<std::string, std::unique_ptr<TopicPipeline>, std::less<>> pipelines_;  // by topic; null: not ours
@@ -154,6 +156,18 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   DeadLetterQueue* dead_letters_ = nullptr;
   std::map<kafka::TopicPartition, Retry> retries_;
   std::map<kafka::TopicPartition, int64_t> newest_time_;  // newest business time per partition (lateness)
+  // The partition of the previous record, and its entries in the maps above: records come in runs of one
+  // partition (a fetched batch), so most records need no map lookup. Reset wherever writers are erased.
+  struct RecentPartition {
+    kafka::TopicPartition tp;
+    int32_t partition = -1;
+    PartitionWriter* writer = nullptr;
+    int64_t* newest_time = nullptr;
+  };
+  RecentPartition recent_;
+  // The pipeline of the previous record's topic (pipelines are never erased).
+  std::string_view recent_pipeline_topic_;
+  TopicPipeline* recent_pipeline_ = nullptr;
   int64_t last_status_micros_ = 0;
   uint64_t spool_max_bytes_ = 0;  // spool.max.bytes; 0 = no limit
   uint64_t spool_bytes_ = 0;      // as of the last housekeeping round

@@ -1,6 +1,7 @@
 #include "archive/parquet_format.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <optional>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "archive/archive_error.h"
 #include "parquet/errors.h"
 #include "parquet/file_writer.h"
+#include "common/worker_threads.h"
 
 namespace floe::archive {
 
@@ -16,16 +18,22 @@ class BatchingParquetWriter;
 // The open writers of one ParquetFormat and the reservation their waiting batches live in.
 class ParquetWriterSet {
  public:
-  explicit ParquetWriterSet(parquet::MemoryBudget* budget) : budget_(budget) {
+  ParquetWriterSet(parquet::MemoryBudget* budget, WorkerThreads* encoders) : encoders(encoders), budget_(budget) {
     const size_t want =
         budget ? std::min(ParquetFormat::kPendingMaxBytes,
                           static_cast<size_t>(static_cast<double>(budget->writer_limit()) * ParquetFormat::kPendingShare))
                : ParquetFormat::kPendingMaxBytes;
+    // Batches being encoded in the background are as much again (see in_flight).
+    reserved_ = encoders ? 2 * want : want;
     // A budget too small to spare the share: every record is handed over at once.
-    if (!budget || (want > 0 && budget->TryReserve(want))) limit_ = want;
+    if (!budget || (want > 0 && budget->TryReserve(reserved_))) {
+      limit_ = want;
+    } else {
+      reserved_ = 0;
+    }
   }
   ~ParquetWriterSet() {
-    if (budget_ && limit_ > 0) budget_->Release(limit_);
+    if (budget_ && reserved_ > 0) budget_->Release(reserved_);
   }
   ParquetWriterSet(const ParquetWriterSet&) = delete;
   ParquetWriterSet& operator=(const ParquetWriterSet&) = delete;
@@ -35,13 +43,19 @@ class ParquetWriterSet {
   void HandOverAll();
 
   std::vector<BatchingParquetWriter*> writers;
-  size_t pending = 0;  // memory of the writers' batches
+  WorkerThreads* encoders;  // null: every append runs on the caller's thread
+  size_t pending = 0;       // memory of the writers' batches, except those being encoded
+  // Memory of the batches being encoded (lowered by each job as it ends): a batch is handed to an encoding
+  // thread only while this stays within limit() (or nothing else is in flight), so waiting and encoding
+  // batches together stay within twice the limit.
+  std::atomic<size_t> in_flight{0};
   size_t limit() const { return limit_; }
   bool drained_for_pressure = false;  // HandOverAll ran since the budget came under pressure
 
  private:
   parquet::MemoryBudget* budget_;
   size_t limit_ = 0;
+  size_t reserved_ = 0;
 };
 
 namespace {
@@ -137,7 +151,8 @@ class BatchingParquetWriter final : public FileFormatWriter {
     set_->writers.push_back(this);
   }
   ~BatchingParquetWriter() override {
-    set_->pending -= batch_memory_;
+    Settle();  // a job still encoding holds writer_
+    set_->pending -= batch_memory_ + spare_memory_ + returned_memory_;
     std::erase(set_->writers, this);
   }
 
@@ -149,6 +164,7 @@ class BatchingParquetWriter final : public FileFormatWriter {
       return Error(parquet::ParquetError::kSchema, "record has " + std::to_string(row.num_columns()) +
                                                        " columns, the file " +
                                                        std::to_string(writer_->schema().num_leaves()));
+    if (!broken_.ok()) return broken_;
     const bool pressure = set_->under_pressure();
     if (pressure) {
       if (!set_->drained_for_pressure) {
@@ -158,8 +174,14 @@ class BatchingParquetWriter final : public FileFormatWriter {
     } else {
       set_->drained_for_pressure = false;
     }
-    if ((pressure || set_->limit() == 0) && (!batch_ || batch_->num_records() == 0)) {
-      // Nothing waits while memory is short: the decoder's row goes straight to the writer.
+    // Without encoding threads nothing waits while memory is short: each record is handed over at once.
+    const bool direct = set_->limit() == 0 || (pressure && !set_->encoders);
+    if (direct) {
+      Settle();
+      FLOE_RETURN_IF_ERROR(HandOverReturned(/*relieve_others=*/true));
+    }
+    if (direct && (!batch_ || batch_->num_records() == 0)) {
+      // The decoder's row goes straight to the writer.
       FLOE_RETURN_IF_ERROR(HandOver(row, /*relieve_others=*/true));
     } else {
       if (!batch_) batch_.emplace(writer_->schema());
@@ -167,9 +189,13 @@ class BatchingParquetWriter final : public FileFormatWriter {
       AppendEntries(row, *batch_);
       row.Clear();
       const size_t size = Measure();
-      if (pressure || set_->limit() == 0 || batch_->num_records() >= ParquetFormat::kBatchRows ||
-          size >= ParquetFormat::kBatchBytes) {
-        if (Status st = HandOver(*batch_, /*relieve_others=*/true); !st.ok()) {
+      const bool full = batch_->num_records() >= ParquetFormat::kBatchRows || size >= ParquetFormat::kBatchBytes;
+      // While the previous batch is still being encoded this one goes on filling, up to a few times its size,
+      // rather than waiting for it.
+      const bool wait_for_encoder = Encoding() && batch_->num_records() < kMaxBatchesWaiting * ParquetFormat::kBatchRows &&
+                                    size < kMaxBatchesWaiting * ParquetFormat::kBatchBytes;
+      if (direct || (full && !wait_for_encoder)) {
+        if (Status st = HandOverBatch(/*background=*/!direct, /*relieve_others=*/true); !st.ok()) {
           batch_->Rollback(mark_);  // the record is not taken; the rows before it still wait
           Measure();
           return st;
@@ -177,6 +203,7 @@ class BatchingParquetWriter final : public FileFormatWriter {
       }
       if (set_->pending > set_->limit()) set_->HandOverAll();
     }
+    ++rows_;
     if (!first_offset_) {
       topic_ = std::string(context.topic);
       partition_ = context.partition;
@@ -188,14 +215,17 @@ class BatchingParquetWriter final : public FileFormatWriter {
     return Status::Ok();
   }
 
-  uint64_t records() const override { return writer_->rows() + (batch_ ? batch_->num_records() : 0); }
-  uint64_t bytes() const override { return writer_->spooled_bytes(); }
+  uint64_t records() const override { return rows_; }
+  uint64_t bytes() const override { return spooled_bytes_.load(std::memory_order_relaxed); }
 
   // A refusal of the budget while handing over the waiting rows (retryable kMemoryPressure) writes nothing:
   // the writer stays open and Finish may be called again.
   Result<WrittenFile> Finish() override {
+    Settle();
+    if (!broken_.ok()) return broken_;
+    FLOE_RETURN_IF_ERROR(HandOverReturned(/*relieve_others=*/true));
     if (batch_) FLOE_RETURN_IF_ERROR(HandOver(*batch_, /*relieve_others=*/true));
-    DropBatch();
+    DropBatches();
     if (first_offset_) {
       writer_->AddKeyValueMetadata("kafka.topic", topic_);
       writer_->AddKeyValueMetadata("kafka.partition", std::to_string(partition_));
@@ -209,22 +239,64 @@ class BatchingParquetWriter final : public FileFormatWriter {
     return WrittenFile{stats.rows, stats.bytes};
   }
 
-  // ParquetWriterSet::HandOverAll.
-  void HandOverAndDrop() {
-    if (batch_ && HandOver(*batch_, /*relieve_others=*/false).ok()) DropBatch();
+  // The waiting rows and the end of the row group (the file's last pages and dictionaries, the bulk of
+  // Finish's work) go to an encoding thread.
+  void PrepareFinish() override {
+    if (!set_->encoders || !broken_.ok()) return;
+    Settle();
+    if (!HandOverReturned(/*relieve_others=*/false).ok()) return;
+    if (!batch_) batch_.emplace(writer_->schema());
+    if (!HandOverBatch(/*background=*/true, /*relieve_others=*/false, /*end_row_group=*/true).ok()) return;
+    drop_after_encoding_ = true;
+    DropBatches();
   }
-  size_t buffered_bytes() const { return writer_->buffered_bytes(); }
-  Status FlushPages() { return writer_->FlushPages(); }
+
+  // ParquetWriterSet::HandOverAll: the waiting rows go to the writer (in the background when there are
+  // encoding threads) and the batches' buffers are freed once encoded.
+  // Returns false, doing nothing, when !wait and the previous batch is still being encoded.
+  bool HandOverAndDrop(bool wait) {
+    if (!wait && Encoding()) return false;
+    Settle();
+    if (!HandOverReturned(/*relieve_others=*/false).ok()) return true;
+    if (batch_ && batch_->num_records() > 0) {
+      if (!HandOverBatch(/*background=*/true, /*relieve_others=*/false).ok()) return true;
+      if (in_flight_) drop_after_encoding_ = true;
+    }
+    DropBatches();
+    return true;
+  }
+  size_t buffered_bytes() {
+    Settle();
+    return writer_->buffered_bytes();
+  }
+  Status FlushPages() {
+    Settle();
+    FLOE_RETURN_IF_ERROR(writer_->FlushPages());
+    spooled_bytes_.store(writer_->spooled_bytes(), std::memory_order_relaxed);
+    return Status::Ok();
+  }
 
  private:
-  // Appends `rows` to the Parquet writer (which clears it). When the budget refuses, finishes this file's
-  // pages, then (relieve_others) the other files' pages, largest holder first, retrying after each.
+  static constexpr size_t kMaxBatchesWaiting = 4;
+
+  // What a background job shares with its writer. Held by the job too: the writer may be gone the moment the
+  // job has said it is done.
+  struct Job {
+    std::atomic<bool> running{false};
+    Status status;  // written before running turns false
+  };
+
+  bool Encoding() const { return in_flight_ && job_->running.load(std::memory_order_acquire); }
+
+  // Appends `rows` to the Parquet writer (which clears it) on this thread. When the budget refuses, finishes
+  // this file's pages, then (relieve_others) the other files' pages, largest holder first, retrying after
+  // each. The caller has settled this writer's background job.
   Status HandOver(columnar::ColumnarBatch& rows, bool relieve_others) {
     if (rows.num_records() == 0) return Status::Ok();
-    Status st = writer_->Append(rows);
+    Status st = AppendNow(rows);
     if (!st.Is(parquet::ParquetError::kMemoryPressure)) return st;
-    FLOE_RETURN_IF_ERROR(writer_->FlushPages());
-    st = writer_->Append(rows);
+    FLOE_RETURN_IF_ERROR(FlushPages());
+    st = AppendNow(rows);
     if (!st.Is(parquet::ParquetError::kMemoryPressure) || !relieve_others) return st;
     std::vector<std::pair<size_t, BatchingParquetWriter*>> others;
     for (auto* w : set_->writers)
@@ -232,13 +304,84 @@ class BatchingParquetWriter final : public FileFormatWriter {
     std::sort(others.rbegin(), others.rend());
     for (const auto& [bytes, w] : others) {
       FLOE_RETURN_IF_ERROR(w->FlushPages());
-      st = writer_->Append(rows);
+      st = AppendNow(rows);
       if (!st.Is(parquet::ParquetError::kMemoryPressure)) return st;
     }
     return st;
   }
 
-  // Brings the set's pending total up to date with the batch's memory; returns the bytes it holds.
+  Status AppendNow(columnar::ColumnarBatch& rows) {
+    Status st = writer_->Append(rows);
+    spooled_bytes_.store(writer_->spooled_bytes(), std::memory_order_relaxed);
+    return st;
+  }
+
+  // Hands batch_ over: to an encoding thread when `background` and the set has them (the batch's buffers
+  // travel with the job and come back as the next batch), else here. Rows an earlier job had refused go
+  // first, here.
+  Status HandOverBatch(bool background, bool relieve_others, bool end_row_group = false) {
+    Settle();
+    FLOE_RETURN_IF_ERROR(HandOverReturned(relieve_others));
+    if (!background || !set_->encoders) return HandOver(*batch_, relieve_others);
+    if (!broken_.ok()) return broken_;
+    // Encoding threads behind: wait until the batches in flight leave room for this one.
+    for (size_t busy; (busy = set_->in_flight.load()) > 0 && busy + batch_memory_ > set_->limit();)
+      set_->in_flight.wait(busy);
+    std::swap(batch_, spare_);  // the job's batch; the spare (empty, kept buffers) fills next
+    std::swap(batch_memory_, spare_memory_);
+    set_->pending -= spare_memory_;
+    set_->in_flight += spare_memory_;
+    in_flight_ = true;
+    job_->running.store(true, std::memory_order_relaxed);
+    set_->encoders->Submit([this, job = job_, set = set_, memory = spare_memory_, end_row_group] {
+      Status st = spare_->num_records() > 0 ? writer_->Append(*spare_) : Status::Ok();
+      if (st.ok() && end_row_group) st = writer_->EndRowGroup();
+      spooled_bytes_.store(writer_->spooled_bytes(), std::memory_order_relaxed);
+      set->in_flight -= memory;
+      set->in_flight.notify_all();
+      job->status = std::move(st);
+      job->running.store(false, std::memory_order_release);  // from here on `this` may be destroyed
+      job->running.notify_one();
+    });
+    return Status::Ok();
+  }
+
+  // Waits for this writer's background job and takes its outcome: refused rows (memory) wait to be handed
+  // over again, ahead of batch_; any other failure breaks the file (its rows are not all in it).
+  void Settle() {
+    if (!in_flight_) return;
+    job_->running.wait(true, std::memory_order_acquire);
+    in_flight_ = false;
+    set_->pending += spare_memory_;
+    if (job_->status.Is(parquet::ParquetError::kMemoryPressure)) {
+      std::swap(spare_, returned_);
+      std::swap(spare_memory_, returned_memory_);
+    } else if (!job_->status.ok()) {
+      broken_ = job_->status.WithContext("encoding parquet pages");
+    }
+    job_->status = Status::Ok();
+    if (drop_after_encoding_) {
+      drop_after_encoding_ = false;
+      set_->pending -= spare_memory_;
+      spare_memory_ = 0;
+      spare_.reset();
+    }
+  }
+
+  Status HandOverReturned(bool relieve_others) {
+    if (!returned_) return Status::Ok();
+    FLOE_RETURN_IF_ERROR(HandOver(*returned_, relieve_others));
+    std::swap(returned_, spare_);
+    std::swap(returned_memory_, spare_memory_);
+    if (returned_) {  // the old spare, if there was one: one is enough
+      set_->pending -= returned_memory_;
+      returned_memory_ = 0;
+      returned_.reset();
+    }
+    return Status::Ok();
+  }
+
+  // Brings the set's pending total up to date with batch_'s memory; returns the bytes it holds.
   size_t Measure() {
     size_t size = 0, memory = batch_fixed_bytes_;
     for (size_t c = 0; c < batch_->num_columns(); ++c) {
@@ -252,10 +395,16 @@ class BatchingParquetWriter final : public FileFormatWriter {
     return size;
   }
 
-  void DropBatch() {
+  // Frees batch_ and the idle spare (the one in flight, if any, is freed when it comes back).
+  void DropBatches() {
     batch_.reset();
     set_->pending -= batch_memory_;
     batch_memory_ = 0;
+    if (!in_flight_) {
+      spare_.reset();
+      set_->pending -= spare_memory_;
+      spare_memory_ = 0;
+    }
   }
 
   std::unique_ptr<parquet::ParquetFileWriter> writer_;
@@ -265,7 +414,18 @@ class BatchingParquetWriter final : public FileFormatWriter {
   std::optional<columnar::ColumnarBatch> batch_;
   columnar::ColumnarBatch::Mark mark_;
   const size_t batch_fixed_bytes_;
-  size_t batch_memory_ = 0;  // counted in set_->pending
+  // The other batch: encoding in the background (in_flight_), else empty with its buffers kept for reuse.
+  std::optional<columnar::ColumnarBatch> spare_;
+  // Rows a background job could not append for memory: handed over here before any later row.
+  std::optional<columnar::ColumnarBatch> returned_;
+  // Memory of the three batches, counted in set_->pending (spare_'s in set_->in_flight while it is encoded).
+  size_t batch_memory_ = 0, spare_memory_ = 0, returned_memory_ = 0;
+  bool in_flight_ = false;            // a job holds writer_ and spare_ until Settle
+  bool drop_after_encoding_ = false;  // free the job's batch when it comes back
+  std::shared_ptr<Job> job_ = std::make_shared<Job>();
+  Status broken_;  // a background append failed for another reason than memory
+  std::atomic<uint64_t> spooled_bytes_{0};
+  uint64_t rows_ = 0;  // rows taken (handed over or waiting)
   // The footer's Kafka and business-time metadata, over the rows taken.
   std::string topic_;
   int32_t partition_ = 0;
@@ -276,19 +436,28 @@ class BatchingParquetWriter final : public FileFormatWriter {
 };
 
 void ParquetWriterSet::HandOverAll() {
-  for (BatchingParquetWriter* w : writers) w->HandOverAndDrop();
+  // Files whose previous batch is still being encoded are waited for only if the others did not free enough.
+  std::vector<BatchingParquetWriter*> busy;
+  for (BatchingParquetWriter* w : writers)
+    if (!w->HandOverAndDrop(/*wait=*/false)) busy.push_back(w);
+  for (BatchingParquetWriter* w : busy) {
+    if (pending <= limit()) break;
+    w->HandOverAndDrop(/*wait=*/true);
+  }
 }
 
-ParquetFormat::ParquetFormat(parquet::WriterOptions options, std::string spool_dir, parquet::MemoryBudget* budget)
+ParquetFormat::ParquetFormat(parquet::WriterOptions options, std::string spool_dir, parquet::MemoryBudget* budget,
+                             WorkerThreads* encoders)
     : options_(std::move(options)),
       spool_dir_(std::move(spool_dir)),
       budget_(budget),
-      set_(std::make_shared<ParquetWriterSet>(budget)) {}
+      set_(std::make_shared<ParquetWriterSet>(budget, encoders)) {}
 
 ParquetFormat::~ParquetFormat() = default;
 
 size_t ParquetFormat::pending_bytes() const { return set_->pending; }
 size_t ParquetFormat::pending_limit() const { return set_->limit(); }
+size_t ParquetFormat::in_flight_bytes() const { return set_->in_flight; }
 
 Result<std::unique_ptr<FileFormatWriter>> ParquetFormat::Open(std::unique_ptr<ByteSink> sink,
                                                               const DecodedRecord& first) {

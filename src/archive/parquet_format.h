@@ -21,6 +21,18 @@
 // (ParquetError::kMemoryPressure, retryable, the record not taken). All writers of one ParquetFormat must be
 // used from one thread (the archiver's loop).
 //
+// Encoding threads (parquet.encode.threads, WorkerThreads): a full batch is encoded and its pages compressed
+// on one of them while the caller decodes on; each file has at most one batch in flight, so its rows reach
+// the writer in order. The next batch goes on filling while the previous one is encoded (up to 4 batches'
+// worth before it waits). Batches in flight are counted apart from the waiting ones and, since they were
+// waiting within the limit when handed over, take at most as much again: the format reserves twice its
+// share. A batch the budget refuses in the background comes back and waits, ahead of any later row, to be
+// handed over on the caller's thread with the relief above; any other failure there breaks the file (its
+// later appends and Finish fail with it). Anything that needs the file's writer (Finish, relief of other
+// files) first waits for its batch in flight. PrepareFinish ends the file's row group in the background, so
+// sealing many files (shutdown, revocation) compresses their last pages on the encoding threads while the
+// caller copies out the files already done.
+//
 // Footer key/value metadata of every file: `avro.schema` (when the decoder has a writer schema),
 // `kafka.topic`, `kafka.partition`, `kafka.offset.first`, `kafka.offset.last` (of the rows in the file) and
 // `floe.business_time.min` / `floe.business_time.max` (UTC microseconds since the epoch, decimal), which
@@ -34,6 +46,10 @@
 #include "parquet/memory_budget.h"
 #include "parquet/writer_options.h"
 
+namespace floe {
+class WorkerThreads;
+}
+
 namespace floe::archive {
 
 class ParquetWriterSet;  // parquet_format.cc
@@ -45,14 +61,19 @@ class ParquetFormat final : public FileFormat {
   static constexpr double kPendingShare = 1.0 / 16;
   static constexpr size_t kPendingMaxBytes = 16 << 20;
 
-  ParquetFormat(parquet::WriterOptions options, std::string spool_dir, parquet::MemoryBudget* budget);
+  // encoders: threads that encode and compress full batches while the caller decodes on (null: all on the
+  // caller's thread). They must outlive every writer this format opens.
+  ParquetFormat(parquet::WriterOptions options, std::string spool_dir, parquet::MemoryBudget* budget,
+                WorkerThreads* encoders = nullptr);
   ~ParquetFormat() override;
   std::string_view extension() const override { return "parquet"; }
   Result<std::unique_ptr<FileFormatWriter>> Open(std::unique_ptr<ByteSink> sink, const DecodedRecord& first) override;
 
-  // Bytes the open files' batches hold (buffer capacity), and the most they may hold; for tests.
+  // Bytes the open files' batches hold (buffer capacity), and the most they may hold; bytes of the batches
+  // being encoded in the background (at most pending_limit() more); for tests.
   size_t pending_bytes() const;
   size_t pending_limit() const;
+  size_t in_flight_bytes() const;
 
  private:
   parquet::WriterOptions options_;

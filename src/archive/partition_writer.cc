@@ -114,7 +114,9 @@ Result<PartitionWriter::OpenFile*> PartitionWriter::Open(const RecordContext& re
   file->key = replay ? replay->file.key : ctx_.database + "/" + ctx_.table + "/" + file->partition_path + "/" + name;
   if (replay) file->replay_last = replay->file.last;
   file->spool_path = ctx_.spool_dir + "/" + name + "." + std::to_string(++spool_seq_) + ".spool";
-  auto sink = FileByteSink::Open(file->spool_path);
+  // Scratch: after a crash the spool is discarded and the records consumed again; the store's copy is the
+  // one made durable (docs/EXACTLY_ONCE.md).
+  auto sink = FileByteSink::Open(file->spool_path, 1 << 16, FileByteSink::Durability::kScratch);
   if (!sink.ok()) return Error(ArchiveError::kSpool, sink.status().message());
   FLOE_ASSIGN_OR_RETURN(file->writer, ctx_.format->Open(std::move(sink).value(), decoded));
   file->first_time = decoded.time.micros;
@@ -358,6 +360,11 @@ Status PartitionWriter::SealDue(bool publish) {
   if (!publish) return first;
   Status st = Publish();
   return first.ok() ? st : first;
+}
+
+void PartitionWriter::PrepareSealAll() {
+  for (const auto& [path, file] : open_)
+    if (!file->replay_last) file->writer->PrepareFinish();
 }
 
 Status PartitionWriter::SealAll(bool publish) {

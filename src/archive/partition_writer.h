@@ -91,6 +91,9 @@ class PartitionWriter {
   // everything pending (shutdown, revocation, idle exit). Without it the sealed files wait for the caller's
   // RetryPendingUploads.
   Status SealAll(bool publish = true);
+  // Lets the files SealAll would seal start finishing in the background (FileFormatWriter::PrepareFinish),
+  // so that a caller sealing many partitions overlaps their work. Call right before SealAll.
+  void PrepareSealAll();
   // Publishes every sealed file not yet visible: those Write sealed since the last round and those that
   // failed to publish before. The caller's housekeeping calls it every round (poll.timeout.ms), so one state
   // write and one fence check cover all the files a partition sealed in that time.

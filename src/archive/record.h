@@ -76,6 +76,10 @@ class FileFormatWriter {
   virtual Status Append(const RecordContext& context, const DecodedRecord& record) = 0;
   virtual uint64_t records() const = 0;
   virtual uint64_t bytes() const = 0;
+  // A hint that Finish() follows soon: the writer may start that work in the background (the caller goes on
+  // finishing other files meanwhile). Finish() must still be called; an Append in between is valid, though
+  // the file may then come out differently (a Parquet file gets one more row group).
+  virtual void PrepareFinish() {}
   // Writes what is buffered and makes the file durable. No Append afterwards.
   virtual Result<WrittenFile> Finish() = 0;
 };

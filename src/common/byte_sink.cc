@@ -8,14 +8,15 @@
 
 namespace floe {
 
-Result<std::unique_ptr<FileByteSink>> FileByteSink::Open(const std::string& path, size_t buffer_bytes) {
+Result<std::unique_ptr<FileByteSink>> FileByteSink::Open(const std::string& path, size_t buffer_bytes,
+                                                         Durability durability) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("open", path, errno);
-  return std::unique_ptr<FileByteSink>(new FileByteSink(fd, path, buffer_bytes));
+  return std::unique_ptr<FileByteSink>(new FileByteSink(fd, path, buffer_bytes, durability));
 }
 
-FileByteSink::FileByteSink(int fd, std::string path, size_t buffer_bytes)
-    : fd_(fd), path_(std::move(path)), buffer_limit_(buffer_bytes) {
+FileByteSink::FileByteSink(int fd, std::string path, size_t buffer_bytes, Durability durability)
+    : fd_(fd), durability_(durability), path_(std::move(path)), buffer_limit_(buffer_bytes) {
   // No reserve up front: with thousands of files open (one per hour and partition), a buffer each would be
   // memory no budget accounts for; Parquet pages mostly bypass it anyway (writes >= the limit go straight out).
 }
@@ -68,7 +69,7 @@ Status FileByteSink::FlushBuffer() {
 Status FileByteSink::Sync() {
   if (fd_ < 0) return Status::Ok();
   FLOE_RETURN_IF_ERROR(FlushBuffer());
-  if (::fdatasync(fd_) != 0) return ErrnoStatus("fsync", path_, errno);
+  if (durability_ == Durability::kDurable && ::fdatasync(fd_) != 0) return ErrnoStatus("fsync", path_, errno);
   return Status::Ok();
 }
 

@@ -41,7 +41,11 @@ class StringByteSink final : public ByteSink {
 // A file written through a user-space buffer; Sync() flushes and fsyncs. Opening truncates.
 class FileByteSink final : public ByteSink {
  public:
-  static Result<std::unique_ptr<FileByteSink>> Open(const std::string& path, size_t buffer_bytes = 1 << 16);
+  // kScratch: a file nobody needs after a crash (the archiver's spool copy, which the store's own copy makes
+  // durable): Sync() and Close() only write it out to the OS, no fsync.
+  enum class Durability { kDurable, kScratch };
+  static Result<std::unique_ptr<FileByteSink>> Open(const std::string& path, size_t buffer_bytes = 1 << 16,
+                                                    Durability durability = Durability::kDurable);
   ~FileByteSink() override;
   FileByteSink(const FileByteSink&) = delete;
   FileByteSink& operator=(const FileByteSink&) = delete;
@@ -53,10 +57,11 @@ class FileByteSink final : public ByteSink {
   const std::string& path() const { return path_; }
 
  private:
-  FileByteSink(int fd, std::string path, size_t buffer_bytes);
+  FileByteSink(int fd, std::string path, size_t buffer_bytes, Durability durability);
   Status FlushBuffer();
 
   int fd_;
+  Durability durability_;
   std::string path_;
   std::string buffer_;
   size_t buffer_limit_;

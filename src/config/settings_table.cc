@@ -63,6 +63,12 @@ const std::vector<SettingDef>& Table() {
        "Memory shared by all open Parquet writers of the process (unfinished pages, dictionaries); finished "
        "pages spill to spool.dir, so this bounds RAM however many files are open.",
        16 << 20, 1LL << 40, {}, "high"},
+      {"parquet.encode.threads", T::kInt, S::kWorker, "1",
+       "Threads that encode and compress Parquet pages while the poll thread decodes the next records (one "
+       "file's batches are encoded in order, one at a time). 0: everything on the poll thread. Batches being "
+       "encoded take at most as much memory again as the batches waiting (1/16 of "
+       "parquet.memory.budget.bytes, at most 16 MiB), reserved from the budget.",
+       0, 64, {}, "medium"},
       {"spool.dir", T::kString, S::kWorker, "",
        "Local directory for files being written before upload. Empty: `.floe-spool` inside a local lake, "
        "or `floe-spool` in the system temp directory for remote stores.",

@@ -9,7 +9,10 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <span>
+#include <unordered_map>
+#include <vector>
 
 #include "parquet/column_writer.h"
 #include "parquet/errors.h"
@@ -26,17 +29,58 @@ Status IoError(const std::string& what, int err) {
 }
 }  // namespace
 
+// Spool files are reused, emptied, by later writers of the same directory: an archiver opens a writer per
+// (partition, hour) and may open thousands a minute, and creating as many inodes as it deletes is slow on
+// ext4 (its allocator scans past recently deleted inodes; 8 % of a 256-partition run went there). The files
+// are unlinked, so the idle ones hold no name and no data, only a descriptor each.
+class SpoolFilePool {
+ public:
+  static constexpr size_t kMaxIdlePerDir = 256;
+
+  static SpoolFilePool& Instance() {
+    static SpoolFilePool* pool = new SpoolFilePool;  // never destroyed: writers may close at exit
+    return *pool;
+  }
+  // An idle, empty spool file of dir, or -1.
+  int Take(const std::string& dir) {
+    std::lock_guard lock(mu_);
+    auto it = idle_.find(dir);
+    if (it == idle_.end() || it->second.empty()) return -1;
+    const int fd = it->second.back();
+    it->second.pop_back();
+    return fd;
+  }
+  // Empties fd and keeps it for dir's next writer (closes it when it cannot be emptied or enough wait).
+  void Give(const std::string& dir, int fd) {
+    if (::ftruncate(fd, 0) == 0 && ::lseek(fd, 0, SEEK_SET) == 0) {
+      std::lock_guard lock(mu_);
+      auto& fds = idle_[dir];
+      if (fds.size() < kMaxIdlePerDir) {
+        fds.push_back(fd);
+        return;
+      }
+    }
+    ::close(fd);
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::vector<int>> idle_;
+};
+
 // The scratch file finished pages go to. Unlinked at creation: it disappears with the writer or a crash.
 class ParquetFileWriter::Spool final : public PageSink {
  public:
   static Result<std::unique_ptr<Spool>> Create(const std::string& dir) {
-    std::string path = (dir.empty() ? std::string(".") : dir) + "/floe-parquet-spool-XXXXXX";
+    const std::string where = dir.empty() ? std::string(".") : dir;
+    if (const int fd = SpoolFilePool::Instance().Take(where); fd >= 0) return std::unique_ptr<Spool>(new Spool(fd, where));
+    std::string path = where + "/floe-parquet-spool-XXXXXX";
     const int fd = ::mkostemp(path.data(), O_CLOEXEC);
     if (fd < 0) return IoError("create spool file in " + dir, errno);
     ::unlink(path.c_str());
-    return std::unique_ptr<Spool>(new Spool(fd));
+    return std::unique_ptr<Spool>(new Spool(fd, where));
   }
-  ~Spool() override { ::close(fd_); }
+  ~Spool() override { SpoolFilePool::Instance().Give(dir_, fd_); }
 
   Result<uint64_t> Append(std::span<const std::string_view> parts) override {
     const uint64_t at = size_;
@@ -110,8 +154,9 @@ class ParquetFileWriter::Spool final : public PageSink {
   uint64_t size() const { return size_; }
 
  private:
-  explicit Spool(int fd) : fd_(fd) {}
+  Spool(int fd, std::string dir) : fd_(fd), dir_(std::move(dir)) {}
   int fd_;
+  std::string dir_;
   uint64_t size_ = 0;
 };
 
@@ -175,7 +220,8 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(columnar::Sch
   }
   // What an open writer holds whatever it buffers: itself, its spool handle, its copy of the schema's leaf
   // list and options. (The schema's node tree is shared.)
-  size_t fixed = sizeof(ParquetFileWriter) + sizeof(Spool) + w->columns_.capacity() * sizeof(w->columns_[0]) +
+  size_t fixed = sizeof(ParquetFileWriter) + sizeof(Spool) + StringHeap(spool_dir) +
+                 w->columns_.capacity() * sizeof(w->columns_[0]) +
                  leaves.capacity() * sizeof(leaves[0]);
   for (const auto& l : leaves) {
     fixed += l.path.capacity() * sizeof(std::string);
@@ -202,6 +248,13 @@ uint64_t ParquetFileWriter::EstimatedRowGroupBytes() const {
   uint64_t n = 0;
   for (const auto& c : columns_) n += c->estimated_chunk_bytes();
   return n;
+}
+
+Status ParquetFileWriter::EndRowGroup() {
+  if (closed_) return Error(ParquetError::kInvalidArgument, "end row group of a closed parquet writer");
+  if (row_group_rows_ > 0) FLOE_RETURN_IF_ERROR(FinishRowGroup());
+  TrueUp();
+  return Status::Ok();
 }
 
 Status ParquetFileWriter::FlushPages() {

@@ -83,6 +83,10 @@ class ParquetFileWriter {
 
   // Finishes every unfinished page now (however small) and returns their buffers' memory to the budget.
   Status FlushPages();
+  // Ends the current row group now (its last pages and dictionaries compressed into the spool), as Close()
+  // would: the file comes out the same, and Close() has only the footer left to build besides the copy.
+  // Nothing to do when the group is empty.
+  Status EndRowGroup();
   // Adds a footer key/value pair, for values known only when the file ends (e.g. the Kafka offsets it
   // holds). Call right before Close(): the pair is not counted in buffered_bytes().
   void AddKeyValueMetadata(std::string key, std::string value) {

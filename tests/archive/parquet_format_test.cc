@@ -1,14 +1,21 @@
 // ParquetFormat's batching (src/archive/parquet_format.h): records reach the Parquet writer in batches, the
 // files hold exactly the records appended to them, the batches waiting across open files stay within their
-// share of the budget, and each file's footer names its Kafka offsets and business-time range.
+// share of the budget, and each file's footer names its Kafka offsets and business-time range. Every test
+// runs with the batches encoded on the caller's thread and on encoding threads (parquet.encode.threads).
 #include "archive/parquet_format.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
+#include <sstream>
 
+#include "archive/archive_error.h"
 #include "common/byte_sink.h"
+#include "common/worker_threads.h"
+#include "parquet/errors.h"
 #include "parquet/file_reader.h"
 #include "parquet/test_util.h"
 
@@ -17,11 +24,13 @@ namespace {
 
 namespace pt = parquet::testing;
 
-class ParquetFormatBatchingTest : public ::testing::Test {
+// The parameter: encoding threads (0: none, every batch is encoded by the appending thread).
+class ParquetFormatBatchingTest : public ::testing::TestWithParam<int> {
  protected:
   void SetUp() override {
     dir_ = pt::TempDir() + "/archive-parquet-format";
     std::filesystem::create_directories(dir_);
+    if (GetParam() > 0) encoders_ = std::make_unique<WorkerThreads>(static_cast<size_t>(GetParam()));
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -37,7 +46,15 @@ class ParquetFormatBatchingTest : public ::testing::Test {
   }
 
   std::string dir_;
+  std::unique_ptr<WorkerThreads> encoders_;
 };
+
+std::string FileBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
 
 std::map<std::string, std::string> FooterMetadata(const std::string& path) {
   auto reader = parquet::ParquetReader::OpenFile(path);
@@ -48,29 +65,36 @@ std::map<std::string, std::string> FooterMetadata(const std::string& path) {
   return kv;
 }
 
-TEST_F(ParquetFormatBatchingTest, InterleavedFilesHoldExactlyTheirRecordsOfEveryType) {
+TEST_P(ParquetFormatBatchingTest, InterleavedFilesHoldExactlyTheirRecordsOfEveryType) {
   // Three files take turns, as hours of one partition do; 800 records cross the batch size several times and
   // every type (nulls, nested lists and maps, fixed bytes) is copied through the batches.
   const columnar::Schema schema = pt::AllTypesSchema(/*with_interval=*/true);
-  ParquetFormat format(parquet::WriterOptions{}, dir_, nullptr);
+  ParquetFormat format(parquet::WriterOptions{}, dir_, nullptr, encoders_.get());
+  ParquetFormat direct(parquet::WriterOptions{}, dir_, nullptr);  // the same files, no encoding threads
   columnar::ColumnarBatch row(schema);
-  std::vector<std::unique_ptr<FileFormatWriter>> files;
-  for (int f = 0; f < 3; ++f) files.push_back(OpenFile(format, "f" + std::to_string(f) + ".parquet", row));
+  std::vector<std::unique_ptr<FileFormatWriter>> files, direct_files;
+  for (int f = 0; f < 3; ++f) {
+    files.push_back(OpenFile(format, "f" + std::to_string(f) + ".parquet", row));
+    direct_files.push_back(OpenFile(direct, "direct" + std::to_string(f) + ".parquet", row));
+  }
   std::vector<std::vector<nlohmann::json>> expected(3);
   int64_t last_offset[3] = {};
   for (int i = 0; i < 800; ++i) {
     const nlohmann::json r = pt::AllTypesRow(i, /*with_interval=*/true);
-    pt::ShredRow(r, &row);
     RecordContext ctx{"ads", 4, 1000 + i, 0, std::nullopt};
     DecodedRecord rec;
     rec.columns = &row;
     rec.time.micros = 1'714'564'800'000'000 + (i % 7) * 1'000'000;
+    pt::ShredRow(r, &row);
+    ASSERT_TRUE(direct_files[i % 3]->Append(ctx, rec).ok());
+    pt::ShredRow(r, &row);
     ASSERT_TRUE(files[i % 3]->Append(ctx, rec).ok());
     EXPECT_EQ(row.num_records(), 0u) << "the decoder's row is taken";
     expected[i % 3].push_back(r);
     last_offset[i % 3] = ctx.offset;
   }
   EXPECT_EQ(files[0]->records(), 267u) << "records() counts rows still waiting in the batch";
+  files[1]->PrepareFinish();  // a hint only: the file comes out the same
   for (int f = 0; f < 3; ++f) {
     auto written = files[f]->Finish();
     ASSERT_TRUE(written.ok()) << written.status().ToString();
@@ -79,6 +103,10 @@ TEST_F(ParquetFormatBatchingTest, InterleavedFilesHoldExactlyTheirRecordsOfEvery
     const std::string reference =
         pt::WriteRows("reference" + std::to_string(f) + ".parquet", schema, expected[f], parquet::WriterOptions{});
     EXPECT_EQ(pt::CatRows(path), pt::CatRows(reference)) << "file " << f;
+    // Batches are cut where they may be (a busy encoding thread lets the next one grow), but pages are cut
+    // per value: the bytes are those written without encoding threads or the PrepareFinish hint.
+    ASSERT_TRUE(direct_files[f]->Finish().ok());
+    EXPECT_EQ(FileBytes(path), FileBytes(dir_ + "/direct" + std::to_string(f) + ".parquet")) << "file " << f;
     auto kv = FooterMetadata(path);
     EXPECT_EQ(kv["kafka.topic"], "ads");
     EXPECT_EQ(kv["kafka.partition"], "4");
@@ -89,12 +117,13 @@ TEST_F(ParquetFormatBatchingTest, InterleavedFilesHoldExactlyTheirRecordsOfEvery
   }
 }
 
-TEST_F(ParquetFormatBatchingTest, WaitingBatchesStayWithinTheirShareOfTheBudget) {
+TEST_P(ParquetFormatBatchingTest, WaitingBatchesStayWithinTheirShareOfTheBudget) {
   // 100 open files each taking a record in turn: without a bound every file would keep a batch.
   parquet::MemoryBudget budget(16 << 20);
-  ParquetFormat format(parquet::WriterOptions{}, dir_, &budget);
+  ParquetFormat format(parquet::WriterOptions{}, dir_, &budget, encoders_.get());
   ASSERT_GT(format.pending_limit(), 0u);
-  EXPECT_LE(format.pending_limit(), budget.used()) << "the share is reserved from the budget";
+  EXPECT_LE(format.pending_limit() * (encoders_ ? 2 : 1), budget.used())
+      << "the share is reserved from the budget (twice with encoding threads: the batches in flight)";
   const columnar::Schema schema = pt::AllTypesSchema(/*with_interval=*/false);
   columnar::ColumnarBatch row(schema);
   std::vector<std::unique_ptr<FileFormatWriter>> files;
@@ -107,6 +136,7 @@ TEST_F(ParquetFormatBatchingTest, WaitingBatchesStayWithinTheirShareOfTheBudget)
     rec.columns = &row;
     ASSERT_TRUE(files[i % 100]->Append(ctx, rec).ok());
     ASSERT_LE(format.pending_bytes(), format.pending_limit()) << "record " << i;
+    ASSERT_LE(format.in_flight_bytes(), format.pending_limit()) << "record " << i;
     peak = std::max(peak, format.pending_bytes());
   }
   EXPECT_GT(peak, format.pending_limit() / 2) << "records did wait in batches";
@@ -118,8 +148,114 @@ TEST_F(ParquetFormatBatchingTest, WaitingBatchesStayWithinTheirShareOfTheBudget)
   }
   EXPECT_EQ(rows, 1500u);
   EXPECT_EQ(format.pending_bytes(), 0u);
+  EXPECT_EQ(format.in_flight_bytes(), 0u);
   EXPECT_EQ(budget.forced_bytes(), 0u);
 }
+
+TEST_P(ParquetFormatBatchingTest, RefusalsForMemoryLoseAndReorderNothing) {
+  // Once 16 files are open, all but 100 kB of the budget is taken away: reservations are refused, pages are
+  // finished early, appends and Finish may be refused (in the background too, where the refused rows come
+  // back to wait ahead of later ones). The caller answers a refusal as PartitionWriter does, by finishing
+  // another file and retrying; every file must hold exactly its records, in order.
+  parquet::MemoryBudget budget(16 << 20);
+  ParquetFormat format(parquet::WriterOptions{}, dir_, &budget, encoders_.get());
+  const columnar::Schema schema = pt::AllTypesSchema(/*with_interval=*/false);
+  columnar::ColumnarBatch row(schema);
+  struct File {
+    std::string name;
+    std::unique_ptr<FileFormatWriter> writer;
+    std::vector<nlohmann::json> rows;
+  };
+  std::vector<File> files(16);
+  std::vector<File> done;
+  int opened = 0;
+  // Finishes one file other than `keep` (largest first); false when each refused.
+  std::function<bool(const File*)> relieve;
+  auto open = [&](File& f) {
+    f.name = "f" + std::to_string(opened++) + ".parquet";
+    f.rows.clear();
+    for (int attempt = 0; attempt < 30; ++attempt) {
+      auto sink = FileByteSink::Open(dir_ + "/" + f.name);
+      ASSERT_TRUE(sink.ok());
+      DecodedRecord first;
+      first.columns = &row;
+      auto w = format.Open(std::unique_ptr<ByteSink>(std::move(*sink)), first);
+      if (w.ok()) {
+        f.writer = std::move(*w);
+        return;
+      }
+      ASSERT_TRUE(w.status().Is(parquet::ParquetError::kMemoryPressure)) << w.status().ToString();
+      ASSERT_TRUE(relieve(&f));
+    }
+    FAIL() << "no room to open " << f.name;
+  };
+  relieve = [&](const File* keep) {
+    std::vector<File*> order;
+    for (auto& f : files)
+      if (&f != keep && f.writer) order.push_back(&f);
+    std::sort(order.begin(), order.end(),
+              [](File* a, File* b) { return a->writer->records() > b->writer->records(); });
+    for (File* f : order) {
+      auto written = f->writer->Finish();
+      if (!written.ok()) {
+        EXPECT_TRUE(written.status().Is(parquet::ParquetError::kMemoryPressure)) << written.status().ToString();
+        continue;
+      }
+      EXPECT_EQ(written->records, f->rows.size());
+      done.push_back(std::move(*f));
+      f->writer.reset();
+      return true;
+    }
+    return false;
+  };
+  for (auto& f : files) open(f);
+  const uint64_t squeeze = budget.writer_limit() - budget.used() - (100 << 10);
+  ASSERT_TRUE(budget.TryReserve(squeeze));
+  int refusals = 0;
+  for (int i = 0; i < 2500; ++i) {
+    const nlohmann::json r = pt::AllTypesRow(i, false);
+    File& target = files[(i * 7) % files.size()];
+    if (!target.writer) {
+      open(target);
+      ASSERT_TRUE(target.writer);
+    }
+    RecordContext ctx{"ads", 0, i, 0, std::nullopt};
+    DecodedRecord rec;
+    rec.columns = &row;
+    for (int attempt = 0;; ++attempt) {
+      pt::ShredRow(r, &row);
+      Status st = target.writer->Append(ctx, rec);
+      if (st.ok()) break;
+      ASSERT_TRUE(st.Is(parquet::ParquetError::kMemoryPressure)) << st.ToString();
+      ASSERT_LT(attempt, 30) << "record " << i << " never taken";
+      row.Clear();
+      ++refusals;
+      ASSERT_TRUE(relieve(&target)) << "record " << i;
+    }
+    target.rows.push_back(r);
+  }
+  EXPECT_GT(budget.denials(), 0u) << "the budget was meant to refuse";
+  while (relieve(nullptr)) {
+  }
+  for (const auto& f : files) ASSERT_FALSE(f.writer) << f.name << " could not be finished";
+  size_t rows = 0;
+  for (const auto& f : done) {
+    const std::string reference = pt::WriteRows("reference-" + f.name, schema, f.rows, parquet::WriterOptions{});
+    ASSERT_TRUE(pt::CatRows(dir_ + "/" + f.name) == pt::CatRows(reference)) << f.name;
+    rows += f.rows.size();
+  }
+  EXPECT_EQ(rows, 2500u);
+  EXPECT_EQ(format.pending_bytes(), 0u);
+  EXPECT_EQ(format.in_flight_bytes(), 0u);
+  budget.Release(squeeze);
+  RecordProperty("refused_appends", refusals);
+}
+
+INSTANTIATE_TEST_SUITE_P(EncodingThreads, ParquetFormatBatchingTest, ::testing::Values(0, 1, 2),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return info.param == 0 ? std::string("OnTheCallersThread")
+                                                  : std::to_string(info.param) + "EncodingThreads";
+                         });
 
 }  // namespace
 }  // namespace floe::archive
