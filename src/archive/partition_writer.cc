@@ -243,8 +243,14 @@ Status PartitionWriter::Seal(std::string_view partition_path) {
   std::unique_ptr<OpenFile> file = std::move(it->second);
   open_.erase(it);
   if (!written.ok()) {
-    // The spool file is unusable; its records are not committed and will be consumed again after restart.
+    // The spool file is unusable. Its records must be consumed again: nothing at or past its first offset
+    // is committed from now on, so the next owner of the partition (after a restart or rebalance) re-reads
+    // them, and the files published meanwhile are listed, hence skipped then.
     ::unlink(file->spool_path.c_str());
+    held_from_ = std::min(held_from_.value_or(file->first_offset), file->first_offset);
+    spdlog::error("{}[{}]: file {} could not be finished ({}); offsets from {} stay uncommitted until the "
+                  "partition is consumed again",
+                  ctx_.topic, partition_, file->key, written.status().ToString(), *held_from_);
     return Error(ArchiveError::kSpool, written.status().message());
   }
   auto sealed = std::make_unique<SealedFile>();
@@ -390,6 +396,7 @@ std::optional<int64_t> PartitionWriter::committable_offset() const {
   int64_t offset = *last_handled_ + 1;
   for (const auto& [path, file] : open_) offset = std::min(offset, file->first_offset);
   for (const auto& p : pending_) offset = std::min(offset, p->event.first_offset);
+  if (held_from_) offset = std::min(offset, *held_from_);
   return offset;
 }
 

@@ -10,8 +10,9 @@
 // visible: its PUT never happened, or is still in flight from a zombie — both produce the same object). So a
 // replay after a crash, a rebalance or a restart never puts a record into a second file.
 //
-// Offset safety: the committable offset is the first offset of the oldest file not yet visible in the store;
-// with no file open, one past the last record handled. Records before it are in visible files or were
+// Offset safety: the committable offset is the first offset of the oldest file not yet visible in the store
+// (or of a file that could not be finished, for the writer's lifetime); with no file open, one past the last
+// record handled. Records before it are in visible files or were
 // deliberately skipped (tombstones, rejections), so committing it never loses a record.
 //
 // Rotation (RotationPolicy): a file is sealed when it holds flush_size records or file_max_bytes bytes, when a
@@ -142,6 +143,9 @@ class PartitionWriter {
   std::map<std::string, std::unique_ptr<OpenFile>, std::less<>> open_;  // by partition path
   std::vector<std::unique_ptr<SealedFile>> pending_;        // sealed locally, not yet visible
   std::optional<int64_t> last_handled_;
+  // First offset of the oldest file that could not be finished (its records are in no file): commits stop
+  // there for as long as this writer lives.
+  std::optional<int64_t> held_from_;
   uint64_t spool_seq_ = 0;
   uint64_t write_seq_ = 0;
 

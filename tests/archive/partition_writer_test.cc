@@ -431,6 +431,48 @@ TEST_F(PartitionWriterTest, AFormatStillOutOfMemoryAfterSealingRefusesTheRecordA
   ExpectExactlyOnce(VisibleOffsets(), 0, 2);
 }
 
+// A format whose files cannot be finished (a spool write that failed in the background, a disk gone bad).
+class UnfinishableFormat final : public FileFormat {
+ public:
+  std::string_view extension() const override { return "jsonl"; }
+  Result<std::unique_ptr<FileFormatWriter>> Open(std::unique_ptr<ByteSink> sink, const DecodedRecord& first) override {
+    FLOE_ASSIGN_OR_RETURN(auto inner, lines_.Open(std::move(sink), first));
+    return std::unique_ptr<FileFormatWriter>(new Writer(std::move(inner)));
+  }
+
+ private:
+  class Writer final : public FileFormatWriter {
+   public:
+    explicit Writer(std::unique_ptr<FileFormatWriter> inner) : inner_(std::move(inner)) {}
+    Status Append(const RecordContext& c, const DecodedRecord& r) override { return inner_->Append(c, r); }
+    uint64_t records() const override { return inner_->records(); }
+    uint64_t bytes() const override { return inner_->bytes(); }
+    Result<WrittenFile> Finish() override { return Error(parquet::ParquetError::kIo, "write spool: EIO"); }
+
+   private:
+    std::unique_ptr<FileFormatWriter> inner_;
+  };
+  JsonLinesFormat lines_;
+};
+
+TEST_F(PartitionWriterTest, AFileThatCannotBeFinishedHoldsTheCommitBeforeItsRecords) {
+  // Its records are in no file: committing past them would lose them, however many later files land.
+  UnfinishableFormat broken;
+  ctx_.format = &broken;
+  ctx_.rotation.flush_size = 1000;
+  PartitionWriter w(ctx_, 2);
+  ASSERT_TRUE(Write(w, 5, kNoon).ok());
+  ASSERT_TRUE(Write(w, 6, kNoon).ok());
+  const Status st = w.SealAll();
+  EXPECT_TRUE(st.Is(ArchiveError::kSpool)) << st.ToString();
+  EXPECT_EQ(w.open_files(), 0u);
+  ctx_.format = &format_;  // later files are fine
+  ASSERT_TRUE(Write(w, 7, kNoon + kHour).ok());
+  ASSERT_TRUE(w.SealAll().ok());
+  ASSERT_EQ(events_.events.size(), 1u);
+  EXPECT_EQ(w.committable_offset(), 5) << "offsets 5 and 6 must be consumed again";
+}
+
 }  // namespace
 }  // namespace floe::archive
 
