@@ -48,7 +48,11 @@ for b in "$budget_mib" "$low_mib"; do
   echo "-- floe run, Parquet, budget $b MiB"
   read -r wall cpu rss <<<"$(run "$b")"
   files="$(find "$work/lake-$b/default" -name '*.parquet' | wc -l)"
-  node "$here/count_rows.mjs" "$work/lake-$b/default/events/*/*/*/*.parquet" "$events"
+  if ! node "$here/count_rows.mjs" "$work/lake-$b/default/events/*/*/*/*.parquet" "$events"; then
+    KEEP_WORK=1  # a wrong count is worth examining: the lake, the config and floe's log stay
+    echo "wrong row count: lake, config and log kept in $work (the group's committed offsets are in the mock cluster, gone with it)" >&2
+    exit 1
+  fi
   echo "budget $b MiB: $files files open at once, peak RSS $((rss / 1024)) MiB, wall $wall s, CPU $cpu s"
   eval "rss_$b=$rss"
   rm -rf "$work/lake-$b"
