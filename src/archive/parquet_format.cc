@@ -178,6 +178,7 @@ class BatchingParquetWriter final : public FileFormatWriter {
     const bool direct = set_->limit() == 0 || (pressure && !set_->encoders);
     if (direct) {
       Settle();
+      if (!broken_.ok()) return broken_;
       FLOE_RETURN_IF_ERROR(HandOverReturned(/*relieve_others=*/true));
     }
     if (direct && (!batch_ || batch_->num_records() == 0)) {
@@ -187,7 +188,6 @@ class BatchingParquetWriter final : public FileFormatWriter {
       if (!batch_) batch_.emplace(writer_->schema());
       batch_->SetMark(mark_);
       AppendEntries(row, *batch_);
-      row.Clear();
       const size_t size = Measure();
       const bool full = batch_->num_records() >= ParquetFormat::kBatchRows || size >= ParquetFormat::kBatchBytes;
       // While the previous batch is still being encoded this one goes on filling, up to a few times its size,
@@ -196,11 +196,14 @@ class BatchingParquetWriter final : public FileFormatWriter {
                                     size < kMaxBatchesWaiting * ParquetFormat::kBatchBytes;
       if (direct || (full && !wait_for_encoder)) {
         if (Status st = HandOverBatch(/*background=*/!direct, /*relieve_others=*/true); !st.ok()) {
-          batch_->Rollback(mark_);  // the record is not taken; the rows before it still wait
+          // The record is not taken (the caller's row still holds it, for the retry); the rows before it
+          // still wait.
+          batch_->Rollback(mark_);
           Measure();
           return st;
         }
       }
+      row.Clear();  // taken: only now, since a refused record is appended again from this same row
       if (set_->pending > set_->limit()) set_->HandOverAll();
     }
     ++rows_;
@@ -321,9 +324,9 @@ class BatchingParquetWriter final : public FileFormatWriter {
   // first, here.
   Status HandOverBatch(bool background, bool relieve_others, bool end_row_group = false) {
     Settle();
+    if (!broken_.ok()) return broken_;
     FLOE_RETURN_IF_ERROR(HandOverReturned(relieve_others));
     if (!background || !set_->encoders) return HandOver(*batch_, relieve_others);
-    if (!broken_.ok()) return broken_;
     // Encoding threads behind: wait until the batches in flight leave room for this one.
     for (size_t busy; (busy = set_->in_flight.load()) > 0 && busy + batch_memory_ > set_->limit();)
       set_->in_flight.wait(busy);

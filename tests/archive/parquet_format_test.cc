@@ -152,6 +152,8 @@ TEST_P(ParquetFormatBatchingTest, WaitingBatchesStayWithinTheirShareOfTheBudget)
   EXPECT_EQ(budget.forced_bytes(), 0u);
 }
 
+constexpr uint64_t kRoomLeft = 100;  // kB of budget left once the files are open
+
 TEST_P(ParquetFormatBatchingTest, RefusalsForMemoryLoseAndReorderNothing) {
   // Once 16 files are open, all but 100 kB of the budget is taken away: reservations are refused, pages are
   // finished early, appends and Finish may be refused (in the background too, where the refused rows come
@@ -209,7 +211,7 @@ TEST_P(ParquetFormatBatchingTest, RefusalsForMemoryLoseAndReorderNothing) {
     return false;
   };
   for (auto& f : files) open(f);
-  const uint64_t squeeze = budget.writer_limit() - budget.used() - (100 << 10);
+  uint64_t squeeze = budget.writer_limit() - budget.used() - (kRoomLeft << 10);
   ASSERT_TRUE(budget.TryReserve(squeeze));
   int refusals = 0;
   for (int i = 0; i < 2500; ++i) {
@@ -222,19 +224,25 @@ TEST_P(ParquetFormatBatchingTest, RefusalsForMemoryLoseAndReorderNothing) {
     RecordContext ctx{"ads", 0, i, 0, std::nullopt};
     DecodedRecord rec;
     rec.columns = &row;
+    pt::ShredRow(r, &row);
     for (int attempt = 0;; ++attempt) {
-      pt::ShredRow(r, &row);
+      // A refused record is appended again from the same row, as PartitionWriter retries it: the refusal
+      // must leave the row as it was.
       Status st = target.writer->Append(ctx, rec);
       if (st.ok()) break;
       ASSERT_TRUE(st.Is(parquet::ParquetError::kMemoryPressure)) << st.ToString();
       ASSERT_LT(attempt, 30) << "record " << i << " never taken";
-      row.Clear();
+      ASSERT_EQ(row.num_records(), 1u) << "record " << i << ": a refused record is not taken";
       ++refusals;
       ASSERT_TRUE(relieve(&target)) << "record " << i;
     }
     target.rows.push_back(r);
   }
   EXPECT_GT(budget.denials(), 0u) << "the budget was meant to refuse";
+  while (relieve(nullptr)) {
+  }
+  budget.Release(squeeze);  // what is still refused finishes once the memory comes back
+  squeeze = 0;
   while (relieve(nullptr)) {
   }
   for (const auto& f : files) ASSERT_FALSE(f.writer) << f.name << " could not be finished";
@@ -247,7 +255,6 @@ TEST_P(ParquetFormatBatchingTest, RefusalsForMemoryLoseAndReorderNothing) {
   EXPECT_EQ(rows, 2500u);
   EXPECT_EQ(format.pending_bytes(), 0u);
   EXPECT_EQ(format.in_flight_bytes(), 0u);
-  budget.Release(squeeze);
   RecordProperty("refused_appends", refusals);
 }
 
