@@ -235,9 +235,8 @@ Status Archiver::InitConnector(const config::ConnectorConfig& cc, std::vector<st
     po.page_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.page.bytes"));
     po.dictionary_max_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.dictionary.max.bytes"));
     po.bloom_columns = cc.values.GetList("parquet.bloom.columns");
-    if (!parquet_encoders_ && config_.worker.GetInt("parquet.encode.threads") > 0)
-      parquet_encoders_ = std::make_unique<WorkerThreads>(
-          static_cast<size_t>(config_.worker.GetInt("parquet.encode.threads")));
+    if (const int64_t threads = config_.worker.GetInt("parquet.encode.threads"); !parquet_encoders_ && threads > 0)
+      parquet_encoders_ = std::make_unique<WorkerThreads>(static_cast<size_t>(threads));
     c->format =
         std::make_unique<ParquetFormat>(std::move(po), spool_dir_, parquet_budget_.get(), parquet_encoders_.get());
   } else {
@@ -636,9 +635,8 @@ Status Archiver::Handle(kafka::Message& message) {
   if (!pipeline) return Status::Ok();  // not ours (a regex subscription overlap); never committed by us
   if (pipeline->state == ConnectorState::kFailed) return Status::Ok();  // prefetched: re-read on restart
   Connector& connector = *pipeline->connector;
-  if (recent_.partition != message.partition() || recent_.tp.topic != message.topic()) {
+  if (recent_.tp.partition != message.partition() || recent_.tp.topic != message.topic()) {
     recent_.tp = kafka::TopicPartition{std::string(message.topic()), message.partition()};
-    recent_.partition = message.partition();
     recent_.writer = nullptr;
   }
   const kafka::TopicPartition& tp = recent_.tp;

@@ -159,8 +159,7 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   // The partition of the previous record, and its entries in the maps above: records come in runs of one
   // partition (a fetched batch), so most records need no map lookup. Reset wherever writers are erased.
   struct RecentPartition {
-    kafka::TopicPartition tp;
-    int32_t partition = -1;
+    kafka::TopicPartition tp;  // no topic: none yet
     PartitionWriter* writer = nullptr;
     int64_t* newest_time = nullptr;
   };

@@ -246,8 +246,6 @@ class BatchingParquetWriter final : public FileFormatWriter {
   // Finish's work) go to an encoding thread.
   void PrepareFinish() override {
     if (!set_->encoders || !broken_.ok()) return;
-    Settle();
-    if (!HandOverReturned(/*relieve_others=*/false).ok()) return;
     if (!batch_) batch_.emplace(writer_->schema());
     if (!HandOverBatch(/*background=*/true, /*relieve_others=*/false, /*end_row_group=*/true).ok()) return;
     drop_after_encoding_ = true;
