@@ -161,12 +161,18 @@ export async function countJsonLinesOffsets(lake, table, database = 'default') {
   return counts;
 }
 
+// Lists the files under root while floe may be writing there: an entry renamed or removed between the
+// directory read and its stat (a temporary file being published) is simply not listed.
 export function listFiles(root) {
   const out = [];
   const walk = (d) => {
-    for (const name of readdirSync(d)) {
+    let names;
+    try { names = readdirSync(d); } catch (e) { if (e.code === 'ENOENT') return; throw e; }
+    for (const name of names) {
       const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p); else out.push(p);
+      let st;
+      try { st = statSync(p); } catch (e) { if (e.code === 'ENOENT') continue; throw e; }
+      if (st.isDirectory()) walk(p); else out.push(p);
     }
   };
   if (existsSync(root)) walk(root);
