@@ -10,6 +10,9 @@ namespace floe {
 
 Result<std::unique_ptr<FileByteSink>> FileByteSink::Open(const std::string& path, size_t buffer_bytes,
                                                          Durability durability) {
+  // A new file, never a truncation in place: an old file under the path may be linked elsewhere (a local
+  // store's PutFile links a spool file into the lake).
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("replace", path, errno);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return ErrnoStatus("open", path, errno);
   return std::unique_ptr<FileByteSink>(new FileByteSink(fd, path, buffer_bytes, durability));

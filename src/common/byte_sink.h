@@ -38,7 +38,7 @@ class StringByteSink final : public ByteSink {
   std::string buffer_;
 };
 
-// A file written through a user-space buffer; Sync() flushes and fsyncs. Opening truncates.
+// A file written through a user-space buffer; Sync() flushes and fsyncs. Opening replaces any file at the path.
 class FileByteSink final : public ByteSink {
  public:
   // kScratch: a file nobody needs after a crash (the archiver's spool copy, which the store's own copy makes

@@ -184,6 +184,36 @@ class LocalObjectStore::AtomicFile {
     if (!tmp_.empty()) ::unlink(tmp_.c_str());
   }
 
+  // The file at src_path under the temp name, by a hard link instead of a copy: no bytes move and no inode
+  // is allocated. kUnsupported when the two are on different filesystems or links are not supported there;
+  // the caller then copies.
+  static Result<AtomicFile> Link(const std::string& final_path, const std::string& src_path) {
+    const std::string dir = DirName(final_path);
+    for (int attempt = 0;; ++attempt) {
+      FLOE_RETURN_IF_ERROR(MakeDirs(dir));
+      std::string tmp = dir + "/" + std::string(kTempPrefix) + BaseName(final_path) + "." + RandomHex(8);
+      if (::link(src_path.c_str(), tmp.c_str()) == 0) {
+        const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+          const int err = errno;
+          ::unlink(tmp.c_str());
+          return IoError("open", tmp, err);
+        }
+        AtomicFile file(fd, std::move(tmp), final_path);
+        // The object is new now, as a copy would be; it also keeps a long-queued upload's temp name from
+        // looking stale to another writer's sweep of the directory.
+        if (::futimens(fd, nullptr) != 0) return IoError("touch", file.tmp_, errno);
+        return file;
+      }
+      const int err = errno;
+      if (err == EXDEV || err == EPERM || err == EOPNOTSUPP || err == EMLINK || err == ENOSYS)
+        return Error(StoreError::kUnsupported, "cannot link " + src_path + " into " + dir);
+      if (err == ENOENT && attempt < 4 && ::access(src_path.c_str(), F_OK) == 0) continue;  // parent removed
+      if (err == ENOENT) return ErrnoStatus("open", src_path, err);
+      return IoError("link " + src_path + " to", tmp, err);
+    }
+  }
+
   int fd() const { return fd_; }
   const std::string& tmp_path() const { return tmp_; }
   Status Write(std::string_view data) { return WriteAll(fd_, data.data(), data.size(), tmp_); }
@@ -300,6 +330,11 @@ Status LocalObjectStore::Put(std::string_view key, std::string_view data) {
 Status LocalObjectStore::PutFile(std::string_view key, const std::string& local_path) {
   FLOE_RETURN_IF_ERROR(ValidateKey(key));
   SweepStaleTempFiles(DirName(PathOf(key)));
+  if (auto linked = AtomicFile::Link(PathOf(key), local_path); linked.ok()) {
+    return WithContext(linked->Commit(), key);
+  } else if (!linked.status().Is(StoreError::kUnsupported)) {
+    return WithContext(linked.status(), key);
+  }
   const int src = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
   if (src < 0) return ErrnoStatus("open", local_path, errno);
   auto file = AtomicFile::Create(PathOf(key));

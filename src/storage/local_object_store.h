@@ -2,7 +2,8 @@
 // development and tests.
 //
 // Atomicity: every write goes to a ".floe-tmp-*" file in the destination directory, is fsynced, renamed over
-// the final name and the directory is fsynced, so a crash at any point leaves either the old object or the
+// the final name and the directory is fsynced (PutFile hard-links its file under the temp name when it is on
+// the same filesystem, e.g. the archiver's spool inside the lake, so a published file costs no copy), so a crash at any point leaves either the old object or the
 // complete new one under the key, never a partial file. Multipart uploads keep their parts under
 // <root>/.floe-multipart/<upload-id>/ and survive restarts. Names starting with ".floe-" are reserved and
 // never listed; temp files left by a crash are invisible, and the first write of a process into a directory

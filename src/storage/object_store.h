@@ -91,7 +91,9 @@ class ObjectStore {
   // Writes the whole object from memory, replacing any object under the key.
   virtual Status Put(std::string_view key, std::string_view data) = 0;
   // Writes the whole object from a local file. S3 uses one PUT up to the part size and a parallel
-  // multipart upload above it; the local store copies into a temp file and renames it into place.
+  // multipart upload above it; the local store links the file (or, on another filesystem, copies it) under
+  // a temp name and renames that into place. The file must not be modified afterwards (the object may be
+  // the same inode); deleting or replacing it is fine.
   virtual Status PutFile(std::string_view key, const std::string& local_path);
 
   virtual Result<std::string> Get(std::string_view key) = 0;

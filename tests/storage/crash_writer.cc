@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
       case 0: st = (*store)->Put(key, obj); break;
       case 1:
       case 2: {
+        // A new spool file each time, as the archiver makes: the last one may be the object PutFile linked.
+        std::remove(spool.c_str());
         FILE* f = std::fopen(spool.c_str(), "wb");
         if (f == nullptr || std::fwrite(obj.data(), 1, obj.size(), f) != obj.size() || std::fclose(f) != 0) return 1;
         if (i % 3 == 1) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "common/byte_sink.h"
 #include "storage/digest.h"
 #include "storage/fault_injecting_object_store.h"
 #include "storage/local_object_store.h"
@@ -106,6 +107,62 @@ TEST(LocalObjectStoreTest, StaleTempFilesOfDeadWritersAreSweptByTheNextWriteTher
   ASSERT_TRUE((*store)->PutFile("e/from-file", src.path() + "/f").ok());
   EXPECT_FALSE(std::filesystem::exists(elsewhere));
   EXPECT_EQ((*store)->swept_temp_files(), 2u);
+}
+
+ino_t InodeOf(const std::string& path) {
+  struct stat st{};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_ino;
+}
+
+TEST(LocalObjectStoreTest, PutFileOnTheSameFilesystemLinksInsteadOfCopying) {
+  TempDir dir;
+  auto store = LocalObjectStore::Open(dir.path() + "/lake");
+  ASSERT_TRUE(store.ok());
+  const std::string spool = dir.path() + "/lake/.floe-spool/f.parquet";
+  std::filesystem::create_directories(dir.path() + "/lake/.floe-spool");
+  WriteLocalFile(spool, "first body");
+  ASSERT_TRUE((*store)->PutFile("t/a.parquet", spool).ok());
+  const std::string object = dir.path() + "/lake/t/a.parquet";
+  EXPECT_EQ(InodeOf(object), InodeOf(spool)) << "linked, not copied";
+  EXPECT_EQ(*(*store)->Get("t/a.parquet"), "first body");
+  EXPECT_EQ(AllFiles(dir.path() + "/lake/t"), std::vector<std::string>{"a.parquet"}) << "no temp name left";
+
+  // A new file under the spool's name (FileByteSink replaces, never truncates) leaves the object as it was.
+  auto sink = FileByteSink::Open(spool);
+  ASSERT_TRUE(sink.ok());
+  ASSERT_TRUE((*sink)->Write("second", 6).ok());
+  ASSERT_TRUE((*sink)->Close().ok());
+  EXPECT_EQ(*(*store)->Get("t/a.parquet"), "first body");
+  ASSERT_TRUE((*store)->PutFile("t/b.parquet", spool).ok());
+  ::unlink(spool.c_str());
+  EXPECT_EQ(*(*store)->Get("t/b.parquet"), "second");
+  EXPECT_EQ(*(*store)->Get("t/a.parquet"), "first body");
+
+  // A missing source is an error naming it, and leaves nothing behind.
+  Status missing = (*store)->PutFile("t/c.parquet", dir.path() + "/nope");
+  EXPECT_FALSE(missing.ok());
+  EXPECT_NE(missing.message().find(dir.path() + "/nope"), std::string::npos) << missing.ToString();
+  EXPECT_EQ(AllFiles(dir.path() + "/lake/t"), (std::vector<std::string>{"a.parquet", "b.parquet"}));
+}
+
+TEST(LocalObjectStoreTest, PutFileFromAnotherFilesystemCopies) {
+  struct stat shm{}, tmp{};
+  TempDir dir;
+  if (::stat("/dev/shm", &shm) != 0 || ::stat(dir.path().c_str(), &tmp) != 0 || shm.st_dev == tmp.st_dev)
+    GTEST_SKIP() << "needs /dev/shm on another filesystem than " << dir.path();
+  auto store = LocalObjectStore::Open(dir.path() + "/lake");
+  ASSERT_TRUE(store.ok());
+  char src_tmpl[] = "/dev/shm/floe-putfile-XXXXXX";
+  const int fd = ::mkstemp(src_tmpl);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  const std::string src = src_tmpl;
+  WriteLocalFile(src, RandomBytes(3 << 20, 5));
+  ASSERT_TRUE((*store)->PutFile("x/big", src).ok());
+  EXPECT_EQ(*(*store)->Get("x/big"), RandomBytes(3 << 20, 5));
+  ::unlink(src.c_str());
+  EXPECT_EQ(AllFiles(dir.path() + "/lake/x"), std::vector<std::string>{"big"});
 }
 
 TEST(LocalObjectStoreTest, ObjectAndPrefixConflictIsAnError) {
