@@ -255,12 +255,15 @@ class BatchingParquetWriter final : public FileFormatWriter {
   // ParquetWriterSet::HandOverAll: the waiting rows go to the writer (in the background when there are
   // encoding threads) and the batches' buffers are freed once encoded.
   // Returns false, doing nothing, when !wait and the previous batch is still being encoded.
+  // A refusal of the budget keeps the rows waiting; any other failure breaks the file (the writer has failed,
+  // see ParquetFileWriter's contract), so its later appends and Finish report it.
   bool HandOverAndDrop(bool wait) {
     if (!wait && Encoding()) return false;
     Settle();
-    if (!HandOverReturned(/*relieve_others=*/false).ok()) return true;
+    if (Status st = HandOverReturned(/*relieve_others=*/false); !st.ok()) return BreakUnlessMemory(st);
     if (batch_ && batch_->num_records() > 0) {
-      if (!HandOverBatch(/*background=*/true, /*relieve_others=*/false).ok()) return true;
+      if (Status st = HandOverBatch(/*background=*/true, /*relieve_others=*/false); !st.ok())
+        return BreakUnlessMemory(st);
       if (in_flight_) drop_after_encoding_ = true;
     }
     DropBatches();
@@ -345,6 +348,12 @@ class BatchingParquetWriter final : public FileFormatWriter {
       job->running.notify_one();
     });
     return Status::Ok();
+  }
+
+  bool BreakUnlessMemory(const Status& st) {
+    if (!st.Is(parquet::ParquetError::kMemoryPressure) && broken_.ok())
+      broken_ = st.WithContext("handing waiting rows to the parquet writer");
+    return true;
   }
 
   // Waits for this writer's background job and takes its outcome: refused rows (memory) wait to be handed

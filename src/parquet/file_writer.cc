@@ -93,13 +93,16 @@ class ParquetFileWriter::Spool final : public PageSink {
       iov[n_iov++] = {const_cast<char*>(p.data()), p.size()};
       total += p.size();
     }
+    // At an explicit offset: a write that failed half way leaves nothing for the next one to land behind.
     iovec* cur = iov;
+    uint64_t written = 0;
     while (n_iov > 0) {
-      const ssize_t n = ::writev(fd_, cur, n_iov);
+      const ssize_t n = ::pwritev(fd_, cur, n_iov, static_cast<off_t>(at + written));
       if (n < 0) {
         if (errno == EINTR) continue;
         return IoError("write spool", errno);
       }
+      written += static_cast<uint64_t>(n);
       size_t left = static_cast<size_t>(n);
       while (n_iov > 0 && left >= cur->iov_len) {
         left -= cur->iov_len;
@@ -250,15 +253,22 @@ uint64_t ParquetFileWriter::EstimatedRowGroupBytes() const {
   return n;
 }
 
+Status ParquetFileWriter::Failing(Status st) {
+  if (!st.ok() && !st.Is(ParquetError::kMemoryPressure) && failed_.ok()) failed_ = st;
+  return st;
+}
+
 Status ParquetFileWriter::EndRowGroup() {
   if (closed_) return Error(ParquetError::kInvalidArgument, "end row group of a closed parquet writer");
-  if (row_group_rows_ > 0) FLOE_RETURN_IF_ERROR(FinishRowGroup());
+  if (!failed_.ok()) return failed_;
+  if (row_group_rows_ > 0) FLOE_RETURN_IF_ERROR(Failing(FinishRowGroup()));
   TrueUp();
   return Status::Ok();
 }
 
 Status ParquetFileWriter::FlushPages() {
-  for (auto& c : columns_) FLOE_RETURN_IF_ERROR(c->FlushPage(/*release=*/true));
+  if (!failed_.ok()) return failed_;
+  for (auto& c : columns_) FLOE_RETURN_IF_ERROR(Failing(c->FlushPage(/*release=*/true)));
   TrueUp();
   return Status::Ok();
 }
@@ -308,6 +318,7 @@ Status ParquetFileWriter::Reserve(size_t upcoming) {
 
 Status ParquetFileWriter::Append(columnar::ColumnarBatch& batch) {
   if (closed_) return Error(ParquetError::kInvalidArgument, "append to a closed parquet writer");
+  if (!failed_.ok()) return failed_;
   const auto& leaves = schema_.leaves();
   if (batch.num_columns() != leaves.size())
     return Error(ParquetError::kSchema, "batch has " + std::to_string(batch.num_columns()) + " columns, writer " +
@@ -325,6 +336,11 @@ Status ParquetFileWriter::Append(columnar::ColumnarBatch& batch) {
       return Error(ParquetError::kSchema, "batch column " + bl.dotted_path() + " does not match the writer's " +
                                               leaves[i].dotted_path());
   }
+  return Failing(Consume(batch));
+}
+
+Status ParquetFileWriter::Consume(columnar::ColumnarBatch& batch) {
+  const auto& leaves = schema_.leaves();
   // The batch's bytes move into the pages; on the way each buffer may double its capacity once.
   size_t growable = 0;
   for (const auto& c : columns_) growable += c->growable_bytes();
@@ -383,6 +399,7 @@ Status ParquetFileWriter::FinishRowGroup() {
 
 Result<FileStats> ParquetFileWriter::Close(ByteSink& sink) {
   if (closed_) return Error(ParquetError::kInvalidArgument, "parquet writer already closed");
+  if (!failed_.ok()) return failed_;
   closed_ = true;
   if (row_group_rows_ > 0) FLOE_RETURN_IF_ERROR(FinishRowGroup());
   const uint64_t base = sink.position();

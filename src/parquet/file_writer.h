@@ -29,6 +29,11 @@
 //   taken with ForceReserve and shows in MemoryBudget::forced_bytes()).
 // Close() holds one column chunk's page entries (≈ page count × (40 B + 2 × min/max size)) at a time.
 //
+// Failures: a batch that does not match the schema is refused and the writer stays usable. Any other failure
+// after an append has begun (a spool write, ENOSPC) may leave some columns with rows that others lack, so it
+// fails the writer: every later Append, FlushPages, EndRowGroup and Close returns that same error, and the
+// file must be abandoned (never a file with rows missing from some columns).
+//
 // Not thread-safe: one writer is used by one thread at a time.
 #pragma once
 
@@ -108,6 +113,10 @@ class ParquetFileWriter {
   struct RowGroupParts;
   ParquetFileWriter(columnar::Schema schema, WriterOptions options, MemoryBudget* budget);
   Status FinishRowGroup();
+  // The body of Append once the batch is known to fit the schema.
+  Status Consume(columnar::ColumnarBatch& batch);
+  // Passes st through; a failure other than kMemoryPressure (which writes nothing) fails the writer.
+  Status Failing(Status st);
   uint64_t EstimatedRowGroupBytes() const;
   // Brings the reservation to the writer's current memory plus `upcoming`, shrinking itself if refused;
   // kMemoryPressure when it cannot.
@@ -128,6 +137,7 @@ class ParquetFileWriter {
   std::vector<std::unique_ptr<class ColumnWriter>> columns_;
   std::vector<RowGroupParts> row_groups_;
   uint64_t rows_ = 0;
+  Status failed_;  // see Failures above
   uint64_t row_group_rows_ = 0;
   bool closed_ = false;
 };

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -256,6 +259,92 @@ TEST_P(ParquetFormatBatchingTest, RefusalsForMemoryLoseAndReorderNothing) {
   EXPECT_EQ(format.pending_bytes(), 0u);
   EXPECT_EQ(format.in_flight_bytes(), 0u);
   RecordProperty("refused_appends", refusals);
+}
+
+TEST_P(ParquetFormatBatchingTest, AFullSpoolDiskFailsTheFilesItHitsAndNoFileFinishesShort) {
+  // 8 open files take records in turn while the spool disk is full (RLIMIT_FSIZE: writes past 1 byte fail
+  // with EFBIG, SIGXFSZ ignored): waiting rows handed over in the background, on the caller's thread, or to
+  // make room for other files' batches cannot reach the spool. Afterwards every file either fails or holds
+  // exactly the records it took; files opened once there is room again are whole.
+  parquet::MemoryBudget budget(8 << 20);  // waiting rows pass their share (1/16) within a few records per file
+  parquet::WriterOptions options;
+  options.page_bytes = 1024;  // handed-over rows fill pages that go to the spool at once
+  options.codec = parquet::format::Codec::kUncompressed;
+  ParquetFormat format(options, dir_, &budget, encoders_.get());
+  const columnar::Schema schema = pt::AllTypesSchema(/*with_interval=*/false);
+  columnar::ColumnarBatch row(schema);
+  std::vector<std::unique_ptr<FileFormatWriter>> files;
+  constexpr int kFiles = 8;
+  std::vector<std::vector<nlohmann::json>> taken(kFiles);
+  for (int f = 0; f < kFiles; ++f) files.push_back(OpenFile(format, "f" + std::to_string(f) + ".parquet", row));
+  auto append = [&](int i) {
+    const nlohmann::json r = pt::AllTypesRow(i, false);
+    pt::ShredRow(r, &row);
+    RecordContext ctx{"ads", 0, i, 0, std::nullopt};
+    DecodedRecord rec;
+    rec.columns = &row;
+    Status st = files[i % kFiles]->Append(ctx, rec);
+    if (st.ok()) taken[i % kFiles].push_back(r);
+    row.Clear();
+    return st;
+  };
+  for (int i = 0; i < 400; ++i) ASSERT_TRUE(append(i).ok());
+
+  struct sigaction ignore{}, old_action{};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(::sigaction(SIGXFSZ, &ignore, &old_action), 0);
+  rlimit old_limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  rlimit full = old_limit;
+  full.rlim_cur = 1;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &full), 0);
+  int refused = 0;
+  for (int i = 400; i < 8400; ++i) {
+    Status st = append(i);
+    if (st.ok()) continue;
+    ++refused;
+    EXPECT_FALSE(st.Is(parquet::ParquetError::kMemoryPressure)) << st.ToString();
+  }
+  // Files are finished with the disk still full too: those must fail, not come out short.
+  std::vector<bool> finished(files.size(), false);
+  int failed = 0;
+  auto finish = [&](size_t f) {
+    auto written = files[f]->Finish();
+    if (!written.ok()) {
+      ++failed;
+      // The cause, not a later symptom of a half-written spool.
+      EXPECT_NE(written.status().ToString().find("write spool"), std::string::npos) << written.status().ToString();
+      return;
+    }
+    finished[f] = true;
+    EXPECT_EQ(written->records, taken[f].size()) << "file " << f;
+  };
+  for (size_t f = 0; f < files.size(); f += 2) finish(f);
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  ASSERT_EQ(::sigaction(SIGXFSZ, &old_action, nullptr), 0);
+  for (size_t f = 1; f < files.size(); f += 2) finish(f);
+
+  EXPECT_GT(refused, 0) << "the full disk was never hit while appending";
+  for (size_t f = 0; f < files.size(); ++f) {
+    if (!finished[f]) continue;
+    const auto rows = pt::CatRows(dir_ + "/f" + std::to_string(f) + ".parquet");
+    EXPECT_EQ(rows, pt::CatRows(pt::WriteRows("full-disk-ref.parquet", schema, taken[f], options))) << "file " << f;
+  }
+  // With room again, files opened now are whole.
+  std::vector<nlohmann::json> later;
+  auto fresh = OpenFile(format, "fresh.parquet", row);
+  ASSERT_TRUE(fresh);
+  for (int i = 0; i < 600; ++i) {
+    const nlohmann::json r = pt::AllTypesRow(i, false);
+    pt::ShredRow(r, &row);
+    RecordContext ctx{"ads", 1, i, 0, std::nullopt};
+    DecodedRecord rec;
+    rec.columns = &row;
+    ASSERT_TRUE(fresh->Append(ctx, rec).ok());
+    later.push_back(r);
+  }
+  ASSERT_TRUE(fresh->Finish().ok());
+  EXPECT_EQ(pt::CatRows(dir_ + "/fresh.parquet"), pt::CatRows(pt::WriteRows("fresh-ref.parquet", schema, later, options)));
 }
 
 INSTANTIATE_TEST_SUITE_P(EncodingThreads, ParquetFormatBatchingTest, ::testing::Values(0, 1, 2),

@@ -2,10 +2,14 @@
 // groups, statistics, projection and the memory budget.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -247,6 +251,79 @@ TEST(ParquetRoundTripTest, ProjectionAndInspect) {
   for (const char* want : {"created_by: floe version", "avro.schema = {\"type\":\"record\"}", "kafka.offsets",
                            "optional INT32 dec32 (DECIMAL(9,2) / DECIMAL)", "column_index", "offset_index", "ZSTD"})
     EXPECT_NE(text.find(want), std::string::npos) << want << "\n" << text;
+}
+
+TEST(ParquetRoundTripTest, ASpoolWriteFailureFailsTheWriterForGood) {
+  columnar::Schema schema(columnar::Node::Record(
+      "t", {columnar::Node::Primitive("id", columnar::PhysicalType::kInt64, false),
+            columnar::Node::Primitive("s", columnar::PhysicalType::kByteArray, false, columnar::LogicalKind::kString)},
+      false));
+  WriterOptions options;
+  options.page_bytes = 4096;  // pages go to the spool as the rows arrive
+  options.codec = format::Codec::kUncompressed;
+  auto w = ParquetFileWriter::Open(schema, options, TempDir(), nullptr);
+  ASSERT_TRUE(w.ok());
+  std::mt19937_64 rng(3);
+  auto fill = [&](columnar::ColumnarBatch& b, int rows) {
+    for (int i = 0; i < rows; ++i) {
+      b.column(0).AppendInt64(static_cast<int64_t>(rng()), 0, 0);
+      b.column(1).AppendBytes(std::to_string(rng()) + std::to_string(rng()), 0, 0);
+      b.EndRecord();
+    }
+  };
+  // A full disk, as RLIMIT_FSIZE makes it: spool writes past 256 KiB fail (EFBIG; SIGXFSZ ignored).
+  struct sigaction ignore{}, old_action{};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(::sigaction(SIGXFSZ, &ignore, &old_action), 0);
+  rlimit old_limit{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  rlimit small = old_limit;
+  small.rlim_cur = 256 << 10;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
+  Status failure;
+  for (int round = 0; round < 1000 && failure.ok(); ++round) {
+    columnar::ColumnarBatch batch(schema);
+    fill(batch, 500);
+    failure = (*w)->Append(batch);
+  }
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  ASSERT_EQ(::sigaction(SIGXFSZ, &old_action, nullptr), 0);
+
+  ASSERT_FALSE(failure.ok()) << "the spool never filled";
+  EXPECT_FALSE(failure.Is(ParquetError::kMemoryPressure));
+  EXPECT_NE(failure.ToString().find("spool"), std::string::npos) << failure.ToString();
+  // The disk has room again, but the writer's columns may disagree on their rows: it stays failed.
+  columnar::ColumnarBatch more(schema);
+  fill(more, 10);
+  EXPECT_EQ((*w)->Append(more).ToString(), failure.ToString());
+  EXPECT_EQ(more.num_records(), 10u) << "nothing consumed";
+  EXPECT_EQ((*w)->FlushPages().ToString(), failure.ToString());
+  EXPECT_EQ((*w)->EndRowGroup().ToString(), failure.ToString());
+  StringByteSink sink;
+  auto closed = (*w)->Close(sink);
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.status().ToString(), failure.ToString());
+  EXPECT_EQ(sink.position(), 0u) << "no file written";
+
+  // A batch of another shape is refused without failing a healthy writer.
+  auto healthy = ParquetFileWriter::Open(schema, options, TempDir(), nullptr);
+  ASSERT_TRUE(healthy.ok());
+  columnar::Schema other(columnar::Node::Record(
+      "t", {columnar::Node::Primitive("id", columnar::PhysicalType::kInt32, false),
+            columnar::Node::Primitive("s", columnar::PhysicalType::kByteArray, false, columnar::LogicalKind::kString)},
+      false));
+  columnar::ColumnarBatch wrong(other);
+  wrong.column(0).AppendInt32(1, 0, 0);
+  wrong.column(1).AppendBytes(std::string("x"), 0, 0);
+  wrong.EndRecord();
+  EXPECT_TRUE((*healthy)->Append(wrong).Is(ParquetError::kSchema));
+  columnar::ColumnarBatch right(schema);
+  fill(right, 3);
+  EXPECT_TRUE((*healthy)->Append(right).ok());
+  StringByteSink out;
+  auto stats = (*healthy)->Close(out);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->rows, 3u);
 }
 
 TEST(ParquetRoundTripTest, ManyOpenWritersStayWithinTheMemoryBudget) {
