@@ -202,7 +202,8 @@ Result<std::optional<Message>> KafkaConsumer::Poll(int timeout_ms) {
   if (!m) return std::optional<Message>();
   Message msg(m);
   if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    at_end_.erase(TopicPartition{std::string(msg.topic()), m->partition});
+    if (!at_end_.empty())
+      if (auto it = at_end_.find(AtEndOrder::Key{msg.topic(), m->partition}); it != at_end_.end()) at_end_.erase(it);
     return std::optional<Message>(std::move(msg));
   }
   if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {

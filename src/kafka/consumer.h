@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -117,7 +118,16 @@ class KafkaConsumer {
   void HandleRebalance(int err, void* partitions);
   std::unique_ptr<Impl> impl_;
   std::set<TopicPartition> assignment_;
-  std::set<TopicPartition> at_end_;
+  // Ordered as TopicPartition, and searchable by a (topic view, partition) pair: each polled record looks its
+  // partition up here without building a string.
+  struct AtEndOrder {
+    using is_transparent = void;
+    using Key = std::pair<std::string_view, int32_t>;
+    static Key Of(const TopicPartition& tp) { return {tp.topic, tp.partition}; }
+    static Key Of(const Key& k) { return k; }
+    bool operator()(const auto& a, const auto& b) const { return Of(a) < Of(b); }
+  };
+  std::set<TopicPartition, AtEndOrder> at_end_;
   bool has_been_assigned_ = false;
   friend struct ConsumerCallbacks;
 };
