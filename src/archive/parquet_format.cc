@@ -127,15 +127,10 @@ void AppendEntries(const columnar::ColumnarBatch& from, columnar::ColumnarBatch&
   for (size_t r = 0; r < from.num_records(); ++r) to.EndRecord();
 }
 
-// What a batch of `schema` costs besides its buffers: its own copy of the leaf list.
+// What a batch of `schema` costs besides its buffers' capacities (Measure): one buffer object per leaf. (The
+// schema, leaf list included, is shared with the file's writer.)
 size_t BatchFixedBytes(const columnar::Schema& schema) {
-  size_t n = sizeof(columnar::ColumnarBatch) +
-             schema.num_leaves() * (sizeof(columnar::LeafColumn) + sizeof(columnar::ColumnBuffer));
-  for (const auto& leaf : schema.leaves()) {
-    n += leaf.path.capacity() * sizeof(std::string);
-    for (const auto& p : leaf.path) n += p.capacity() + 1;
-  }
-  return n;
+  return sizeof(columnar::ColumnarBatch) + schema.num_leaves() * sizeof(columnar::ColumnBuffer);
 }
 
 }  // namespace

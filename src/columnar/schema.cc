@@ -162,13 +162,17 @@ void Render(const Node& node, int depth, std::string& out) {
 
 }  // namespace
 
+const std::vector<LeafColumn> Schema::kNoLeaves;
+
 Schema::Schema(NodePtr root) : root_(std::move(root)) {
+  auto leaves = std::make_shared<Leaves>();
   std::vector<std::string> path;
-  field_leaf_begin_.push_back(0);
+  leaves->field_leaf_begin.push_back(0);
   for (const auto& field : root_->children) {
-    CollectLeaves(*field, path, 0, 0, leaves_);
-    field_leaf_begin_.push_back(leaves_.size());
+    CollectLeaves(*field, path, 0, 0, leaves->leaves);
+    leaves->field_leaf_begin.push_back(leaves->leaves.size());
   }
+  leaves_ = std::move(leaves);
 }
 
 std::string Schema::ToString() const {

@@ -89,7 +89,7 @@ struct LeafColumn {
   std::string dotted_path() const;
 };
 
-// A whole table schema: a root record and its leaves. Cheap to copy (shares the tree).
+// A whole table schema: a root record and its leaves. Cheap to copy (shares the tree and the leaf list).
 class Schema {
  public:
   Schema() = default;
@@ -97,21 +97,29 @@ class Schema {
 
   const Node& root() const { return *root_; }
   const NodePtr& root_ptr() const { return root_; }
-  const std::vector<LeafColumn>& leaves() const { return leaves_; }
-  size_t num_leaves() const { return leaves_.size(); }
+  const std::vector<LeafColumn>& leaves() const { return leaves_ ? leaves_->leaves : kNoLeaves; }
+  size_t num_leaves() const { return leaves().size(); }
 
   // Index of the first leaf under the root's top-level field `i`, and how many leaves it spans.
   // Decoders use this to null out a whole subtree.
-  size_t first_leaf_of_field(size_t i) const { return field_leaf_begin_[i]; }
-  size_t leaf_count_of_field(size_t i) const { return field_leaf_begin_[i + 1] - field_leaf_begin_[i]; }
+  size_t first_leaf_of_field(size_t i) const { return leaves_->field_leaf_begin[i]; }
+  size_t leaf_count_of_field(size_t i) const {
+    return leaves_->field_leaf_begin[i + 1] - leaves_->field_leaf_begin[i];
+  }
 
   // A readable one-line-per-node rendering for tests, errors and `floe parquet inspect`.
   std::string ToString() const;
 
  private:
+  struct Leaves {
+    std::vector<LeafColumn> leaves;
+    std::vector<size_t> field_leaf_begin;
+  };
+  static const std::vector<LeafColumn> kNoLeaves;
   NodePtr root_;
-  std::vector<LeafColumn> leaves_;
-  std::vector<size_t> field_leaf_begin_;
+  // Shared by every copy, like the tree: a batch per open file copies its schema without allocating, and the
+  // LeafColumn addresses its buffers keep stay the same in every copy.
+  std::shared_ptr<const Leaves> leaves_;
 };
 
 // Number of leaf columns under `node` (1 for a primitive).

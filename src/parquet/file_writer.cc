@@ -221,15 +221,10 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(columnar::Sch
     if (leaves[i].node->physical == columnar::PhysicalType::kBoolean) bloom = false;
     w->columns_.push_back(ColumnWriter::Make(leaves[i], w->options_, w->spool_.get(), bloom));
   }
-  // What an open writer holds whatever it buffers: itself, its spool handle, its copy of the schema's leaf
-  // list and options. (The schema's node tree is shared.)
+  // What an open writer holds whatever it buffers: itself, its spool handle and options. (The schema's node
+  // tree and leaf list are shared with the decoder's schema and every other file of it.)
   size_t fixed = sizeof(ParquetFileWriter) + sizeof(Spool) + StringHeap(spool_dir) +
-                 w->columns_.capacity() * sizeof(w->columns_[0]) +
-                 leaves.capacity() * sizeof(leaves[0]);
-  for (const auto& l : leaves) {
-    fixed += l.path.capacity() * sizeof(std::string);
-    for (const auto& p : l.path) fixed += StringHeap(p);
-  }
+                 w->columns_.capacity() * sizeof(w->columns_[0]);
   for (const auto& c : w->options_.bloom_columns) fixed += sizeof(std::string) + StringHeap(c);
   for (const auto& [k, v] : w->options_.key_value_metadata) fixed += 2 * sizeof(std::string) + StringHeap(k) + StringHeap(v);
   fixed += StringHeap(w->options_.created_by);

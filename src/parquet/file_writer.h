@@ -10,7 +10,7 @@
 // each row group's column chunks contiguous, then the Bloom filters, ColumnIndex, OffsetIndex and footer.
 // Row groups therefore reach row_group_bytes whatever the memory budget. Each page's ColumnIndex/OffsetIndex
 // entry is spilled behind the page (column_writer.h), so what an open writer holds is its unfinished pages,
-// dictionaries and Bloom hashes, plus a fixed part (writer objects, schema leaf list, options) and a few
+// dictionaries and Bloom hashes, plus a fixed part (writer objects, options; the schema is shared) and a few
 // hundred bytes of metadata per finished column chunk; buffered_bytes() counts all of it.
 //
 // Memory budget contract (all writers of a process share one MemoryBudget, see memory_budget.h):
