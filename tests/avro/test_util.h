@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,11 +22,20 @@ inline std::string SourceDir() {
   return d ? d : ".";
 }
 
+// A fresh directory for this process's test files, removed when the process exits.
 inline std::string ScratchDir(const std::string& name) {
   const char* b = std::getenv("FLOE_BINARY_DIR");
   // Per process: ctest runs the tests of one binary in parallel processes, which must not share a directory.
   const std::string dir = std::string(b ? b : "/tmp") + "/avro-test-" + name + "-" + std::to_string(::getpid());
   std::system(("rm -rf '" + dir + "' && mkdir -p '" + dir + "'").c_str());
+  static std::vector<std::string>* made = [] {
+    auto* dirs = new std::vector<std::string>;
+    std::atexit([] {
+      for (const auto& d : *made) std::system(("rm -rf '" + d + "'").c_str());
+    });
+    return dirs;
+  }();
+  made->push_back(dir);
   return dir;
 }
 
