@@ -168,7 +168,7 @@ class LocalObjectStore::AtomicFile {
     // A concurrent Delete may remove an empty parent directory between MakeDirs and open: try again.
     for (int attempt = 0;; ++attempt) {
       FLOE_RETURN_IF_ERROR(MakeDirs(dir));
-      std::string tmp = dir + "/" + std::string(kTempPrefix) + BaseName(final_path) + "." + RandomHex(8);
+      std::string tmp = TempPathBeside(final_path);
       const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
       if (fd >= 0) return AtomicFile(fd, std::move(tmp), final_path);
       if (errno != ENOENT || attempt >= 4) return IoError("create", tmp, errno);
@@ -191,7 +191,7 @@ class LocalObjectStore::AtomicFile {
     const std::string dir = DirName(final_path);
     for (int attempt = 0;; ++attempt) {
       FLOE_RETURN_IF_ERROR(MakeDirs(dir));
-      std::string tmp = dir + "/" + std::string(kTempPrefix) + BaseName(final_path) + "." + RandomHex(8);
+      std::string tmp = TempPathBeside(final_path);
       if (::link(src_path.c_str(), tmp.c_str()) == 0) {
         const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
@@ -260,6 +260,10 @@ class LocalObjectStore::AtomicFile {
   }
 
  private:
+  // A fresh ".floe-tmp-<name>.<random>" path in final_path's directory (what the sweep looks for).
+  static std::string TempPathBeside(const std::string& final_path) {
+    return DirName(final_path) + "/" + std::string(kTempPrefix) + BaseName(final_path) + "." + RandomHex(8);
+  }
   AtomicFile(int fd, std::string tmp, std::string final_path)
       : fd_(fd), tmp_(std::move(tmp)), final_(std::move(final_path)) {}
   int fd_;
