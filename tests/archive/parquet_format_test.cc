@@ -6,13 +6,11 @@
 
 #include <gtest/gtest.h>
 
-#include <signal.h>
-#include <sys/resource.h>
-
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "archive/archive_error.h"
@@ -290,14 +288,8 @@ TEST_P(ParquetFormatBatchingTest, AFullSpoolDiskFailsTheFilesItHitsAndNoFileFini
   };
   for (int i = 0; i < 400; ++i) ASSERT_TRUE(append(i).ok());
 
-  struct sigaction ignore{}, old_action{};
-  ignore.sa_handler = SIG_IGN;
-  ASSERT_EQ(::sigaction(SIGXFSZ, &ignore, &old_action), 0);
-  rlimit old_limit{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  rlimit full = old_limit;
-  full.rlim_cur = 1;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &full), 0);
+  std::optional<pt::FullDisk> full;
+  full.emplace(1);
   int refused = 0;
   for (int i = 400; i < 8400; ++i) {
     Status st = append(i);
@@ -320,8 +312,7 @@ TEST_P(ParquetFormatBatchingTest, AFullSpoolDiskFailsTheFilesItHitsAndNoFileFini
     EXPECT_EQ(written->records, taken[f].size()) << "file " << f;
   };
   for (size_t f = 0; f < files.size(); f += 2) finish(f);
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  ASSERT_EQ(::sigaction(SIGXFSZ, &old_action, nullptr), 0);
+  full.reset();
   for (size_t f = 1; f < files.size(); f += 2) finish(f);
 
   EXPECT_GT(refused, 0) << "the full disk was never hit while appending";

@@ -2,9 +2,6 @@
 // groups, statistics, projection and the memory budget.
 #include <gtest/gtest.h>
 
-#include <signal.h>
-#include <sys/resource.h>
-
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -271,23 +268,15 @@ TEST(ParquetRoundTripTest, ASpoolWriteFailureFailsTheWriterForGood) {
       b.EndRecord();
     }
   };
-  // A full disk, as RLIMIT_FSIZE makes it: spool writes past 256 KiB fail (EFBIG; SIGXFSZ ignored).
-  struct sigaction ignore{}, old_action{};
-  ignore.sa_handler = SIG_IGN;
-  ASSERT_EQ(::sigaction(SIGXFSZ, &ignore, &old_action), 0);
-  rlimit old_limit{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  rlimit small = old_limit;
-  small.rlim_cur = 256 << 10;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &small), 0);
   Status failure;
-  for (int round = 0; round < 1000 && failure.ok(); ++round) {
-    columnar::ColumnarBatch batch(schema);
-    fill(batch, 500);
-    failure = (*w)->Append(batch);
+  {
+    FullDisk full(256 << 10);  // spool writes past 256 KiB fail
+    for (int round = 0; round < 1000 && failure.ok(); ++round) {
+      columnar::ColumnarBatch batch(schema);
+      fill(batch, 500);
+      failure = (*w)->Append(batch);
+    }
   }
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit), 0);
-  ASSERT_EQ(::sigaction(SIGXFSZ, &old_action, nullptr), 0);
 
   ASSERT_FALSE(failure.ok()) << "the spool never filled";
   EXPECT_FALSE(failure.Is(ParquetError::kMemoryPressure));

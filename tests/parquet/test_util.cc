@@ -356,6 +356,21 @@ std::vector<json> FloatEdgeRows() {
   return rows;
 }
 
+FullDisk::FullDisk(rlim_t bytes) {
+  struct sigaction ignore{};
+  ignore.sa_handler = SIG_IGN;
+  EXPECT_EQ(::sigaction(SIGXFSZ, &ignore, &old_action_), 0);
+  EXPECT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit_), 0);
+  rlimit full = old_limit_;
+  full.rlim_cur = bytes;
+  EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &full), 0);
+}
+
+FullDisk::~FullDisk() {
+  EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &old_limit_), 0);
+  EXPECT_EQ(::sigaction(SIGXFSZ, &old_action_, nullptr), 0);
+}
+
 std::string TempDir() {
   static const std::string dir = [] {
     auto p = std::filesystem::temp_directory_path() / ("floe-parquet-test-" + std::to_string(::getpid()));

@@ -2,6 +2,9 @@
 // values) to a ColumnarBatch, file round trips and the node oracle (parquet_oracle.mjs).
 #pragma once
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -32,6 +35,20 @@ columnar::Schema FloatEdgeSchema();
 std::vector<nlohmann::json> FloatEdgeRows();
 
 std::string TempDir();
+
+// A full disk for this process while it lives: RLIMIT_FSIZE makes writes past `bytes` of any file fail with
+// EFBIG (SIGXFSZ ignored). Restores both on destruction, so a failed assertion cannot leave it set.
+class FullDisk {
+ public:
+  explicit FullDisk(rlim_t bytes);
+  ~FullDisk();
+  FullDisk(const FullDisk&) = delete;
+  FullDisk& operator=(const FullDisk&) = delete;
+
+ private:
+  struct sigaction old_action_{};
+  rlimit old_limit_{};
+};
 // Writes rows (batches of batch_rows) with options to a file under TempDir(); returns its path.
 std::string WriteRows(const std::string& name, const columnar::Schema& schema, const std::vector<nlohmann::json>& rows,
                       const WriterOptions& options, size_t batch_rows = 100, FileStats* stats = nullptr);
