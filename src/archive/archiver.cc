@@ -418,6 +418,7 @@ void Archiver::ServiceRestarts(int64_t now) {
     p->state = ConnectorState::kRunning;
     ++p->stats.restarts;
     spdlog::info("connector '{}' topic {} restarting (attempt {})", name, topic, p->failures_in_row + 1);
+    DropUnusedClaims(mine);
     recent_ = {};
     for (const auto& tp : mine) {
       writers_.erase(tp);
@@ -707,25 +708,35 @@ Status Archiver::CommitProgress(const std::vector<kafka::TopicPartition>& only) 
   return Status::Ok();
 }
 
+void Archiver::ForEachConcurrently(const std::vector<PartitionWriter*>& writers,
+                                   const std::function<void(size_t, PartitionWriter&)>& work) {
+  std::atomic<size_t> next{0};
+  auto run = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < writers.size();) work(i, *writers[i]);
+  };
+  std::vector<std::jthread> helpers;
+  const size_t threads = std::min<size_t>(static_cast<size_t>(publish_concurrency_), writers.size());
+  for (size_t t = 1; t < threads; ++t) {
+    try {
+      helpers.emplace_back(run);
+    } catch (const std::system_error& e) {  // no thread to be had: this one does the rest
+      spdlog::debug("store requests on {} thread(s): {}", t, e.what());
+      break;
+    }
+  }
+  run();
+}  // helpers joined
+
+void Archiver::DropUnusedClaims(const std::vector<kafka::TopicPartition>& partitions) {
+  std::vector<PartitionWriter*> writers;
+  for (const auto& tp : partitions)
+    if (auto it = writers_.find(tp); it != writers_.end()) writers.push_back(it->second.get());
+  ForEachConcurrently(writers, [](size_t, PartitionWriter& w) { w.DropUnusedClaim(); });
+}
+
 Status Archiver::PublishConcurrently(const std::vector<PartitionWriter*>& writers) {
   std::vector<Status> results(writers.size());
-  std::atomic<size_t> next{0};
-  auto publish = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < writers.size();) results[i] = writers[i]->RetryPendingUploads();
-  };
-  {
-    std::vector<std::jthread> helpers;
-    const size_t threads = std::min<size_t>(static_cast<size_t>(publish_concurrency_), writers.size());
-    for (size_t t = 1; t < threads; ++t) {
-      try {
-        helpers.emplace_back(publish);
-      } catch (const std::system_error& e) {  // no thread to be had: this one publishes the rest
-        spdlog::debug("publishing with {} thread(s): {}", t, e.what());
-        break;
-      }
-    }
-    publish();
-  }  // joined
+  ForEachConcurrently(writers, [&](size_t i, PartitionWriter& w) { results[i] = w.RetryPendingUploads(); });
   for (const auto& st : results)
     if (!st.ok()) return st;
   return Status::Ok();
@@ -749,15 +760,30 @@ Status Archiver::SealAndCommit(const std::vector<kafka::TopicPartition>& partiti
 }
 
 void Archiver::OnAssigned(const std::vector<kafka::TopicPartition>& partitions) {
+  std::vector<PartitionWriter*> claiming;
   for (const auto& tp : partitions) {
     TopicPipeline* p = PipelineFor(tp.topic);
-    if (p && p->state == ConnectorState::kFailed) (void)consumer_->Pause({tp});
+    if (!p) continue;
+    if (p->state == ConnectorState::kFailed) {
+      (void)consumer_->Pause({tp});
+      continue;
+    }
+    claiming.push_back(WriterFor(*p->connector, tp));
   }
+  // Joined before returning: a claim made for this assignment cannot land after the partition is revoked
+  // (it would fence the next owner). After a failure (the store is down) the rest are left to their first
+  // record, which retries with backoff while consumption goes on, rather than each waiting out the store's
+  // retries here, holding up this worker's poll loop and any rebalance waiting on it.
+  std::atomic<bool> store_failing{false};
+  ForEachConcurrently(claiming, [&](size_t, PartitionWriter& w) {
+    if (!store_failing.load(std::memory_order_relaxed) && !w.ClaimAhead()) store_failing = true;
+  });
 }
 
 void Archiver::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
   if (Status st = SealAndCommit(partitions); !st.ok())
     spdlog::warn("sealing revoked partitions: {} (uncommitted records will be consumed again)", st.ToString());
+  DropUnusedClaims(partitions);
   recent_ = {};
   for (const auto& tp : partitions) {
     writers_.erase(tp);
@@ -769,6 +795,7 @@ void Archiver::OnRevoked(const std::vector<kafka::TopicPartition>& partitions) {
 
 void Archiver::OnLost(const std::vector<kafka::TopicPartition>& partitions) {
   // Another member may already own these: publishing files for them now could duplicate records.
+  DropUnusedClaims(partitions);
   recent_ = {};
   for (const auto& tp : partitions) {
     writers_.erase(tp);
@@ -1003,6 +1030,7 @@ Status Archiver::Run() {
     std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
     shutdown = SealAndCommit(all);
   }
+  DropUnusedClaims(all);
   if (Status st = consumer_->Close(); !st.ok() && shutdown.ok()) shutdown = st;
   last_status_micros_ = 0;
   WriteStatusFile(options_.clock->MonotonicMicros());

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <memory>
@@ -133,8 +134,13 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   Status FlushDeadLetters();
   void WriteStatusFile(int64_t now);
   Status CommitProgress(const std::vector<kafka::TopicPartition>& only = {});
-  // RetryPendingUploads of each writer, up to store.publish.concurrency of them at a time (see
-  // PartitionWriter's thread contract); returns the first failure.
+  // Runs work(index, writer) for each writer, up to store.publish.concurrency of them at a time, and returns
+  // when all are done. Only for what PartitionWriter allows off its thread (RetryPendingUploads, ClaimAhead).
+  void ForEachConcurrently(const std::vector<PartitionWriter*>& writers,
+                           const std::function<void(size_t, PartitionWriter&)>& work);
+  // DropUnusedClaim of the partitions' writers, concurrently: they are about to be dropped.
+  void DropUnusedClaims(const std::vector<kafka::TopicPartition>& partitions);
+  // RetryPendingUploads of each writer, concurrently; returns the first failure.
   Status PublishConcurrently(const std::vector<PartitionWriter*>& writers);
   Status SealAndCommit(const std::vector<kafka::TopicPartition>& partitions);
   bool Idle() const;

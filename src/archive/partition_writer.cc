@@ -51,8 +51,50 @@ PartitionWriter::~PartitionWriter() {
   for (auto& p : pending_) ::unlink(p->spool_path.c_str());
 }
 
-Status PartitionWriter::Recover(int64_t start_offset) {
+Result<Claim> PartitionWriter::ClaimAndAbortOrphans() {
   FLOE_ASSIGN_OR_RETURN(Claim claim, ClaimPartition(*ctx_.store, ctx_.topic, partition_));
+  // Multipart uploads of this partition's files left by a killed process (or a zombie, whose PUT then fails).
+  const std::string table_prefix = ctx_.database + "/" + ctx_.table + "/";
+  const std::string name_prefix = ctx_.topic + "+" + std::to_string(partition_) + "+";
+  if (auto uploads = ctx_.store->ListMultipartUploads(table_prefix); uploads.ok()) {
+    for (const auto& u : *uploads) {
+      const size_t slash = u.key.rfind('/');
+      if (u.key.compare(slash == std::string::npos ? 0 : slash + 1, name_prefix.size(), name_prefix) != 0) continue;
+      if (Status st = ctx_.store->AbortMultipartUpload(u.key, u.upload_id); !st.ok())
+        spdlog::warn("aborting orphan upload of {}: {}", u.key, st.ToString());
+    }
+  }
+  return claim;
+}
+
+bool PartitionWriter::ClaimAhead() {
+  if (recovered_ || claimed_ahead_) return true;
+  auto claim = ClaimAndAbortOrphans();
+  if (!claim.ok()) {
+    spdlog::info("{}[{}]: claim at assignment failed, made again at the first record: {}", ctx_.topic, partition_,
+                 claim.status().ToString());
+    return false;
+  }
+  claimed_ahead_ = std::move(claim).value();
+  return true;
+}
+
+void PartitionWriter::DropUnusedClaim() {
+  if (!claimed_ahead_) return;
+  const std::string key = PartitionStateKey(ctx_.topic, partition_, claimed_ahead_->epoch);
+  claimed_ahead_.reset();
+  if (Status st = ctx_.store->Delete(key); !st.ok() && !st.Is(storage::StoreError::kNotFound))
+    spdlog::warn("{}[{}]: deleting the unused claim {}: {}", ctx_.topic, partition_, key, st.ToString());
+}
+
+Status PartitionWriter::Recover(int64_t start_offset) {
+  Claim claim;
+  if (claimed_ahead_) {
+    claim = std::move(*claimed_ahead_);
+    claimed_ahead_.reset();
+  } else {
+    FLOE_ASSIGN_OR_RETURN(claim, ClaimAndAbortOrphans());
+  }
   std::vector<StateFile> keep;
   std::map<std::string, std::deque<Planned>, std::less<>> plan;
   if (claim.previous) {
@@ -77,18 +119,6 @@ Status PartitionWriter::Recover(int64_t start_offset) {
   }
   for (auto& [path, q] : plan)
     std::sort(q.begin(), q.end(), [](const Planned& a, const Planned& b) { return a.file.first < b.file.first; });
-
-  // Multipart uploads of this partition's files left by a killed process (or a zombie, whose PUT then fails).
-  const std::string table_prefix = ctx_.database + "/" + ctx_.table + "/";
-  const std::string name_prefix = ctx_.topic + "+" + std::to_string(partition_) + "+";
-  if (auto uploads = ctx_.store->ListMultipartUploads(table_prefix); uploads.ok()) {
-    for (const auto& u : *uploads) {
-      const size_t slash = u.key.rfind('/');
-      if (u.key.compare(slash == std::string::npos ? 0 : slash + 1, name_prefix.size(), name_prefix) != 0) continue;
-      if (Status st = ctx_.store->AbortMultipartUpload(u.key, u.upload_id); !st.ok())
-        spdlog::warn("aborting orphan upload of {}: {}", u.key, st.ToString());
-    }
-  }
 
   epoch_ = claim.epoch;
   stats_.epoch = epoch_;

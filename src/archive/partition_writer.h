@@ -4,8 +4,8 @@
 //
 // Exactly once: before a file's PUT, the file (path, key, first and last offset) is listed in the partition's
 // state object for this writer's epoch (archive/partition_state.h) and the writer checks it has not been
-// fenced by a newer owner. On its first record the writer claims a new epoch and reads the previous owner's
-// list back: a record of a path whose offset lies in a listed file of the same path is either skipped (the
+// fenced by a newer owner. The writer claims a new epoch and reads the previous owner's list back (ClaimAhead
+// at assignment, else on its first record); on its first record it plans the replay from that list: a record of a path whose offset lies in a listed file of the same path is either skipped (the
 // file is visible) or written again into a file with exactly the listed boundaries and key (the file is not
 // visible: its PUT never happened, or is still in flight from a zombie — both produce the same object). So a
 // replay after a crash, a rebalance or a restart never puts a record into a second file.
@@ -71,9 +71,24 @@ class PartitionWriter {
   PartitionWriter(const PartitionWriterContext& context, int32_t partition);
   ~PartitionWriter();
 
+  // Claims the partition now instead of on the first record: the claim's store requests (list, claim PUT,
+  // GET of the previous state, orphan multipart uploads) do not depend on where consumption resumes, so an
+  // archiver claims every newly assigned partition at once rather than one per first record. It may run on
+  // another thread than the writer's, concurrently with other writers' ClaimAhead, and must return before
+  // the writer's first Write (the caller joins it within the assignment callback, so a claim never outlives
+  // the assignment it was made for). A failed claim is only logged (the first Write claims again); returns
+  // whether the partition is claimed.
+  bool ClaimAhead();
+  // For a writer about to be dropped (revocation, loss, restart, shutdown) that got no record since ClaimAhead:
+  // deletes that claim's object, so a partition that stays idle does not gain one per assignment. The object
+  // lists nothing and nothing was published under its epoch, so this is as if the claim had never been made
+  // (an older owner's state stays, for the next claim to read). Failures are only logged: the object is then
+  // what a crash would leave, skipped by the next claim and deleted once a later epoch is complete. Same
+  // thread rules as ClaimAhead.
+  void DropUnusedClaim();
   // Writes one decoded record into the file of its output partition path ("v=3/dt=2024-05-01/hour=12",
   // each segment name=value, chosen by the connector's TableLayout), opening and rotating files as needed.
-  // The first call claims the partition (store requests). Returns an error only when the record was NOT
+  // The first call claims the partition (store requests) unless ClaimAhead did. Returns an error only when the record was NOT
   // taken (claim failed: retryable; spool or format error), so the caller may deliver it again. When the
   // format refuses for memory (ParquetError::kMemoryPressure), the least recently written file is sealed
   // (giving its memory back) and the record tried once more; a second refusal is returned as it is
@@ -126,6 +141,8 @@ class PartitionWriter {
     bool visible = false;
   };
 
+  // Claim, then the multipart uploads a killed owner of this partition left.
+  Result<Claim> ClaimAndAbortOrphans();
   Status Recover(int64_t start_offset);
   Result<OpenFile*> Open(const RecordContext& record, const DecodedRecord& decoded, std::string_view path,
                          const Planned* replay);
@@ -152,6 +169,7 @@ class PartitionWriter {
   // Commit protocol.
   bool recovered_ = false;
   bool fenced_ = false;
+  std::optional<Claim> claimed_ahead_;  // by ClaimAhead, taken by Recover
   std::optional<int64_t> first_seen_;
   uint64_t epoch_ = 0;
   std::vector<StateFile> listed_;                       // what this epoch's state object lists

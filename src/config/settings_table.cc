@@ -81,7 +81,8 @@ const std::vector<SettingDef>& Table() {
       {"store.publish.concurrency", T::kInt, S::kWorker, "8",
        "How many Kafka partitions publish their sealed files (state object, fence check, file PUT) at the "
        "same time, so a round of rotations, a revocation or the shutdown waits for the slowest partition's "
-       "store requests rather than the sum of all. File events (in-process listeners, file.events.topic) are "
+       "store requests rather than the sum of all; newly assigned partitions are claimed (the commit "
+       "protocol's epoch) that many at a time too. File events (in-process listeners, file.events.topic) are "
        "still delivered one at a time, so a slow file.events.topic acknowledgement serialises the rounds. "
        "1: one after the other.",
        1, 64, {}, "low"},

@@ -360,6 +360,86 @@ TEST_F(PartitionWriterTest, AFailedClaimRejectsTheRecordSoItIsDeliveredAgain) {
   EXPECT_EQ(w.open_files(), 1u);
 }
 
+TEST_F(PartitionWriterTest, AClaimAtAssignmentIsTheOneTheFirstRecordUses) {
+  auto orphan = memory_.CreateMultipartUpload("default/ads/dt=2024-05-01/hour=12/ads+2+40.jsonl");
+  ASSERT_TRUE(orphan.ok());
+  PartitionWriter w(ctx_, 2);
+  w.ClaimAhead();
+  // Claimed before any record: the epoch's claim object exists (incomplete) and the orphan upload is gone.
+  auto claim = memory_.Get(PartitionStateKey("ads", 2, 1));
+  ASSERT_TRUE(claim.ok());
+  auto claimed = DecodePartitionState(*claim);
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_FALSE(claimed->complete);
+  auto uploads = memory_.ListMultipartUploads("default/");
+  ASSERT_TRUE(uploads.ok());
+  EXPECT_TRUE(uploads->empty());
+
+  for (int64_t o = 0; o < 4; ++o) ASSERT_TRUE(Write(w, o, kNoon).ok());
+  ASSERT_TRUE(w.SealAll().ok());
+  EXPECT_EQ(w.stats().epoch, 1u);  // no second claim
+  EXPECT_FALSE(memory_.Head(PartitionStateKey("ads", 2, 2)).ok());
+  auto state = memory_.Get(PartitionStateKey("ads", 2, 1));
+  ASSERT_TRUE(state.ok());
+  auto published = DecodePartitionState(*state);
+  ASSERT_TRUE(published.ok());
+  EXPECT_TRUE(published->complete);
+  ExpectExactlyOnce(VisibleOffsets(), 0, 4);
+}
+
+TEST_F(PartitionWriterTest, AClaimAtAssignmentThatFailsIsMadeAgainByTheFirstRecord) {
+  faulty_.AddFault({storage::StoreOp::kList, 1, 0.0, storage::FaultKind::kRetryable});
+  PartitionWriter w(ctx_, 2);
+  w.ClaimAhead();
+  EXPECT_FALSE(memory_.Head(PartitionStateKey("ads", 2, 1)).ok());
+  ASSERT_TRUE(Write(w, 0, kNoon).ok());
+  ASSERT_TRUE(w.SealAll().ok());
+  EXPECT_EQ(w.stats().epoch, 1u);
+  ExpectExactlyOnce(VisibleOffsets(), 0, 1);
+}
+
+TEST_F(PartitionWriterTest, AClaimAtAssignmentFencesTheOldOwnerAndItsListedFileIsReplayedAtTheFirstRecord) {
+  // The old owner listed a file and passed the fence check, but its PUT has not landed.
+  faulty_.AddFault({storage::StoreOp::kPutFile, 1, 0.0, storage::FaultKind::kRetryable});
+  PartitionWriter zombie(ctx_, 2);
+  for (int64_t o = 0; o < 3; ++o) ASSERT_TRUE(Write(zombie, o, kNoon).ok());
+  ASSERT_FALSE(zombie.RetryPendingUploads().ok());
+  PartitionWriter owner(ctx_, 2);
+  owner.ClaimAhead();  // the new owner's assignment, before any of its records arrive
+  EXPECT_TRUE(zombie.RetryPendingUploads().Is(ArchiveError::kFenced));
+  for (int64_t o = 0; o < 5; ++o) ASSERT_TRUE(Write(owner, o, kNoon).ok());
+  ASSERT_TRUE(owner.SealAll().ok());
+  EXPECT_EQ(owner.stats().epoch, 2u);
+  EXPECT_EQ(owner.stats().replayed_redone, 3u);
+  ExpectExactlyOnce(VisibleOffsets(), 0, 5);
+}
+
+TEST_F(PartitionWriterTest, AClaimAtAssignmentThatGotNoRecordIsDroppedWithItsWriter) {
+  {
+    PartitionWriter first(ctx_, 2);
+    for (int64_t o = 0; o < 3; ++o) ASSERT_TRUE(Write(first, o, kNoon).ok());
+    ASSERT_TRUE(first.SealAll().ok());
+  }
+  // An assignment of the partition during which no record came (it was all committed, or the topic is idle).
+  PartitionWriter idle(ctx_, 2);
+  idle.ClaimAhead();
+  ASSERT_TRUE(memory_.Head(PartitionStateKey("ads", 2, 2)).ok());
+  idle.DropUnusedClaim();
+  EXPECT_FALSE(memory_.Head(PartitionStateKey("ads", 2, 2)).ok());
+  EXPECT_TRUE(memory_.Head(PartitionStateKey("ads", 2, 1)).ok());  // the last owner's list, for the next claim
+
+  // The next owner reads that list as if the idle assignment had never been.
+  PartitionWriter next(ctx_, 2);
+  next.ClaimAhead();
+  for (int64_t o = 0; o < 5; ++o) ASSERT_TRUE(Write(next, o, kNoon).ok());
+  next.DropUnusedClaim();  // it got records: nothing to drop
+  ASSERT_TRUE(next.SealAll().ok());
+  EXPECT_EQ(next.stats().epoch, 2u);
+  EXPECT_EQ(next.stats().replayed_skipped, 3u);
+  EXPECT_TRUE(memory_.Head(PartitionStateKey("ads", 2, 2)).ok());
+  ExpectExactlyOnce(VisibleOffsets(), 0, 5);
+}
+
 // A format whose memory is full once `max_open` files are open (as a Parquet budget full of writers' fixed
 // parts and dictionaries): opening one more is refused with the retryable kMemoryPressure.
 class MemoryBoundFormat final : public FileFormat {
