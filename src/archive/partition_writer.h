@@ -5,9 +5,10 @@
 // Exactly once: before a file's PUT, the file (path, key, first and last offset) is listed in the partition's
 // state object for this writer's epoch (archive/partition_state.h) and the writer checks it has not been
 // fenced by a newer owner. The writer claims a new epoch and reads the previous owner's list back (ClaimAhead
-// at assignment, else on its first record); on its first record it plans the replay from that list: a record of a path whose offset lies in a listed file of the same path is either skipped (the
-// file is visible) or written again into a file with exactly the listed boundaries and key (the file is not
-// visible: its PUT never happened, or is still in flight from a zombie — both produce the same object). So a
+// at assignment, else on its first record); on its first record it plans the replay from that list: a record
+// of a path whose offset lies in a listed file of the same path is either skipped (the file is visible) or
+// written again into a file with exactly the listed boundaries and key (the file is not visible: its PUT
+// never happened, or is still in flight from a zombie — both produce the same object). So a
 // replay after a crash, a rebalance or a restart never puts a record into a second file.
 //
 // Offset safety: the committable offset is the first offset of the oldest file not yet visible in the store
