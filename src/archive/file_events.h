@@ -15,7 +15,8 @@ struct FileCommittedEvent {
   std::string database;        // the table's directory under the lake root is "<database>/<table>"
   std::string table;
   std::string schema_version;  // "" when the input has no schema versions
-  std::vector<std::pair<std::string, std::string>> partition_values;  // e.g. {{"dt","2024-05-01"},{"hour","12"}}
+  // e.g. {{"dt","2024-05-01"},{"hour","12"}}; values as the data had them (the key has them Hive-escaped)
+  std::vector<std::pair<std::string, std::string>> partition_values;
   std::string key;             // object key under the store's root
   std::string format;          // "jsonl", "parquet", ...
   uint64_t records = 0;

@@ -97,6 +97,29 @@ std::string HiveEscape(std::string_view value) {
   return out;
 }
 
+std::string HiveUnescape(std::string_view value) {
+  auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '%' && i + 2 < value.size()) {
+      const int hi = hex(value[i + 1]), lo = hex(value[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 2;
+        continue;
+      }
+    }
+    out += value[i];
+  }
+  return out;
+}
+
 Result<TableLayout> TableLayout::Create(const TableLayoutOptions& options) {
   FLOE_RETURN_IF_ERROR(ValidateNameFormat("database.name.format", options.database_format));
   FLOE_RETURN_IF_ERROR(ValidateNameFormat("table.name.format", options.table_format));

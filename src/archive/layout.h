@@ -64,6 +64,8 @@ class TableLayout {
 
 // Hive's partition-value escaping (%XX for control characters and "#%'*/:=?\{[]^ and DEL).
 std::string HiveEscape(std::string_view value);
+// Its inverse (%XX back to the byte; a % not followed by two hex digits stays as it is).
+std::string HiveUnescape(std::string_view value);
 // Lower-cases and replaces every character outside [a-z0-9_] with '_' (identifiers every engine accepts).
 std::string SanitizeIdentifier(std::string_view name);
 

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "archive/archive_error.h"
+#include "archive/layout.h"
 #include "common/time_util.h"
 #include "parquet/errors.h"
 
@@ -302,10 +303,12 @@ Status PartitionWriter::Seal(std::string_view partition_path) {
     if (slash == std::string::npos) slash = file->partition_path.size();
     const std::string part = file->partition_path.substr(start, slash - start);
     const size_t eq = part.find('=');
+    // The path holds Hive-escaped values; the event carries them as the data had them, as the catalog
+    // reads them back from keys (KeyPattern) and as Glue and the metastore store them.
     if (part.substr(0, eq) == "v")
-      e.schema_version = part.substr(eq + 1);
+      e.schema_version = HiveUnescape(part.substr(eq + 1));
     else
-      e.partition_values.emplace_back(part.substr(0, eq), part.substr(eq + 1));
+      e.partition_values.emplace_back(part.substr(0, eq), HiveUnescape(part.substr(eq + 1)));
     start = slash + 1;
   }
   sealed->partition_path = file->partition_path;

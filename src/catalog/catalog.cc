@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <utility>
 
+#include "archive/layout.h"
 #include "avro/container.h"
 #include "avro/schema.h"
 #include "catalog/catalog_error.h"
@@ -98,7 +99,7 @@ std::vector<std::pair<std::string, std::string>> PartitionValuesOf(
     const std::string_view segment = spec.substr(0, slash);
     const size_t eq = segment.find('=');
     if (eq == 0 || eq == std::string_view::npos) return reported;
-    values.emplace_back(std::string(segment.substr(0, eq)), HiveUnescape(segment.substr(eq + 1)));
+    values.emplace_back(std::string(segment.substr(0, eq)), archive::HiveUnescape(segment.substr(eq + 1)));
     spec = slash == std::string_view::npos ? std::string_view() : spec.substr(slash + 1);
   }
   return values;

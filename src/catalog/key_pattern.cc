@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "archive/layout.h"
 #include "catalog/catalog_error.h"
 
 namespace floe::catalog {
@@ -19,13 +20,6 @@ std::vector<std::string_view> Split(std::string_view s) {
   return out;
 }
 
-int Hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 template <typename T>
 bool ParseInt(std::string_view s, T& out) {
   if (s.empty()) return false;
@@ -37,23 +31,6 @@ bool ParseInt(std::string_view s, T& out) {
 
 std::string PatternForPathFormat(std::string_view path_format) {
   return "{database}/{table}/" + std::string(path_format) + "/{file}";
-}
-
-std::string HiveUnescape(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (size_t i = 0; i < value.size(); ++i) {
-    if (value[i] == '%' && i + 2 < value.size()) {
-      int hi = Hex(value[i + 1]), lo = Hex(value[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += value[i];
-  }
-  return out;
 }
 
 Result<KeyPattern> KeyPattern::Create(std::string_view pattern) {
@@ -119,7 +96,7 @@ Result<archive::FileCommittedEvent> KeyPattern::Parse(std::string_view key) cons
             part[seg.text.size()] != '=') {
           return Error(CatalogError::kParse, "key '" + std::string(key) + "': expected '" + seg.text + "=...'");
         }
-        std::string value = HiveUnescape(part.substr(seg.text.size() + 1));
+        std::string value = archive::HiveUnescape(part.substr(seg.text.size() + 1));
         if (seg.schema_version) e.schema_version = value;
         e.partition_values.emplace_back(seg.text, std::move(value));
         break;

@@ -22,9 +22,6 @@ namespace floe::catalog {
 
 std::string PatternForPathFormat(std::string_view path_format);
 
-// Hive partition-value unescaping (%XX), the inverse of archive::HiveEscape.
-std::string HiveUnescape(std::string_view value);
-
 class KeyPattern {
  public:
   static Result<KeyPattern> Create(std::string_view pattern);

@@ -29,6 +29,13 @@ TEST(TableLayoutTest, FieldPlaceholdersAreHiveEscapedAndDefaulted) {
   ASSERT_EQ(layout.fields(), (std::vector<std::string>{"geo.country"}));
   std::vector<std::optional<std::string>> values{std::string("a/b=c%")};
   EXPECT_EQ(layout.PartitionPath(kNoon + 7 * 60'000'000LL, "", values), "country=a%2Fb%3Dc%25/y=2024/m=05/d=01/min=07");
+  // HiveUnescape is its inverse, for every byte; a stray % stays as it is.
+  std::string every_byte;
+  for (int c = 1; c < 256; ++c) every_byte += static_cast<char>(c);
+  EXPECT_EQ(HiveUnescape(HiveEscape(every_byte)), every_byte);
+  EXPECT_EQ(HiveUnescape("a%2Fb%3Dc%25"), "a/b=c%");
+  EXPECT_EQ(HiveUnescape("50%"), "50%");
+  EXPECT_EQ(HiveUnescape("%zz%4"), "%zz%4");
   values[0].reset();
   EXPECT_EQ(layout.PartitionPath(kNoon, "", values), "country=__HIVE_DEFAULT_PARTITION__/y=2024/m=05/d=01/min=00");
   values[0] = "";

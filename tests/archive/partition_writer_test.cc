@@ -116,6 +116,21 @@ TEST_F(PartitionWriterTest, FlushSizeSealsAFileNamedAfterItsFirstOffset) {
   EXPECT_EQ(spool_files(), 0u);
 }
 
+TEST_F(PartitionWriterTest, FileEventsCarryPartitionValuesUnescapedAndTheKeyEscaped) {
+  PartitionWriter w(ctx_, 2);
+  json_ = R"({"n":1})";
+  DecodedRecord rec;
+  rec.time = BusinessTime{kNoon, TimeSource::kField, 0};
+  rec.raw_json = json_;
+  ASSERT_TRUE(w.Write(RecordContext{"ads", 2, 1, 1000, std::nullopt}, rec, "v=3/city=a%2Fb%3Dc%25/hour=12").ok());
+  ASSERT_TRUE(w.SealAll().ok());
+  ASSERT_EQ(events_.events.size(), 1u);
+  const auto& e = events_.events[0];
+  EXPECT_EQ(e.key, "default/ads/v=3/city=a%2Fb%3Dc%25/hour=12/ads+2+1.jsonl");
+  EXPECT_EQ(e.schema_version, "3");
+  EXPECT_EQ(e.partition_values, (std::vector<std::pair<std::string, std::string>>{{"city", "a/b=c%"}, {"hour", "12"}}));
+}
+
 TEST_F(PartitionWriterTest, FilesSealedBetweenRoundsArePublishedWithOneStateWriteAndOneFenceCheck) {
   ctx_.rotation.flush_size = 2;
   PartitionWriter w(ctx_, 2);

@@ -515,7 +515,9 @@ TEST_P(CatalogTest, AvroTablesTakeTheirColumnsAndReaderSchemaFromTheContainerHea
 }
 
 TEST_P(CatalogTest, PartitionValuesAreTheDirectorysSegmentsAsTheArchiverReportsThem) {
-  // The archiver names the schema version apart from the values, and keeps values Hive-escaped.
+  // The archiver names the schema version apart from the values. The values are read from the key, so an event
+  // that carries them Hive-escaped (as floe's file events did before they were unescaped) names the same
+  // partition.
   auto e = MakeEvent("ads", "2", "2024-05-01", "10", 0, 0, 3, 0);
   e.key = "default/ads/v=2/dt=2024-05-01/hour=10/city=a%2Fb/ads+0+0.parquet";
   e.partition_values = {{"dt", "2024-05-01"}, {"hour", "10"}, {"city", "a%2Fb"}};
