@@ -1030,6 +1030,15 @@ Status Archiver::Run() {
     std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
     shutdown = SealAndCommit(all);
   }
+  if (shutdown.Is(kafka::KafkaError::kFenced)) {
+    // The group is rebalancing (another member left or joined as this one stops), so Kafka refuses this
+    // member's commit. Nothing is lost or doubled by it: every file is sealed and published, and listed in
+    // its partition's state, so the next owner resumes from the last commit and skips what is listed.
+    spdlog::warn("the last offsets were not committed ({}); the partitions' next owner resumes from the previous "
+                 "commit and skips the files published since",
+                 shutdown.message());
+    shutdown = Status::Ok();
+  }
   DropUnusedClaims(all);
   if (Status st = consumer_->Close(); !st.ok() && shutdown.ok()) shutdown = st;
   last_status_micros_ = 0;
