@@ -120,6 +120,19 @@ std::string HiveUnescape(std::string_view value) {
   return out;
 }
 
+std::optional<std::vector<std::pair<std::string, std::string>>> ParsePartitionPath(std::string_view path) {
+  std::vector<std::pair<std::string, std::string>> values;
+  while (!path.empty()) {
+    const size_t slash = path.find('/');
+    const std::string_view segment = path.substr(0, slash);
+    const size_t eq = segment.find('=');
+    if (eq == 0 || eq == std::string_view::npos) return std::nullopt;
+    values.emplace_back(std::string(segment.substr(0, eq)), HiveUnescape(segment.substr(eq + 1)));
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
+  }
+  return values;
+}
+
 Result<TableLayout> TableLayout::Create(const TableLayoutOptions& options) {
   FLOE_RETURN_IF_ERROR(ValidateNameFormat("database.name.format", options.database_format));
   FLOE_RETURN_IF_ERROR(ValidateNameFormat("table.name.format", options.table_format));

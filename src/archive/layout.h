@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -66,6 +67,9 @@ class TableLayout {
 std::string HiveEscape(std::string_view value);
 // Its inverse (%XX back to the byte; a % not followed by two hex digits stays as it is).
 std::string HiveUnescape(std::string_view value);
+// The name=value segments of a partition path ("v=2/dt=2024-05-01/city=a%2Fb"), values unescaped, in order;
+// nullopt when a segment is not name=value.
+std::optional<std::vector<std::pair<std::string, std::string>>> ParsePartitionPath(std::string_view path);
 // Lower-cases and replaces every character outside [a-z0-9_] with '_' (identifiers every engine accepts).
 std::string SanitizeIdentifier(std::string_view name);
 

@@ -298,18 +298,14 @@ Status PartitionWriter::Seal(std::string_view partition_path) {
   e.last_offset = file->replay_last ? std::max(*file->replay_last, file->last_offset) : file->last_offset;
   e.min_business_time_micros = file->min_time;
   e.max_business_time_micros = file->max_time;
-  for (size_t start = 0; start < file->partition_path.size();) {
-    size_t slash = file->partition_path.find('/', start);
-    if (slash == std::string::npos) slash = file->partition_path.size();
-    const std::string part = file->partition_path.substr(start, slash - start);
-    const size_t eq = part.find('=');
-    // The path holds Hive-escaped values; the event carries them as the data had them, as the catalog
-    // reads them back from keys (KeyPattern) and as Glue and the metastore store them.
-    if (part.substr(0, eq) == "v")
-      e.schema_version = HiveUnescape(part.substr(eq + 1));
+  // The path holds Hive-escaped values; the event carries them as the data had them, as the catalog
+  // reads them back from keys (KeyPattern) and as Glue and the metastore store them. TableLayout makes every
+  // segment name=value.
+  for (auto& [name, value] : ParsePartitionPath(file->partition_path).value_or(decltype(e.partition_values){})) {
+    if (name == "v")
+      e.schema_version = std::move(value);
     else
-      e.partition_values.emplace_back(part.substr(0, eq), HiveUnescape(part.substr(eq + 1)));
-    start = slash + 1;
+      e.partition_values.emplace_back(std::move(name), std::move(value));
   }
   sealed->partition_path = file->partition_path;
   sealed->spool_path = file->spool_path;

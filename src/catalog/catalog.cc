@@ -93,16 +93,8 @@ bool VersionBefore(std::string_view a, std::string_view b) {
 // A spec that is not all key=value segments keeps the event's values.
 std::vector<std::pair<std::string, std::string>> PartitionValuesOf(
     std::string_view spec, const std::vector<std::pair<std::string, std::string>>& reported) {
-  std::vector<std::pair<std::string, std::string>> values;
-  while (!spec.empty()) {
-    const size_t slash = spec.find('/');
-    const std::string_view segment = spec.substr(0, slash);
-    const size_t eq = segment.find('=');
-    if (eq == 0 || eq == std::string_view::npos) return reported;
-    values.emplace_back(std::string(segment.substr(0, eq)), archive::HiveUnescape(segment.substr(eq + 1)));
-    spec = slash == std::string_view::npos ? std::string_view() : spec.substr(slash + 1);
-  }
-  return values;
+  auto values = archive::ParsePartitionPath(spec);
+  return values ? std::move(*values) : reported;
 }
 
 constexpr uint64_t kFirstHeaderRead = 64 << 10;

@@ -36,6 +36,11 @@ TEST(TableLayoutTest, FieldPlaceholdersAreHiveEscapedAndDefaulted) {
   EXPECT_EQ(HiveUnescape("a%2Fb%3Dc%25"), "a/b=c%");
   EXPECT_EQ(HiveUnescape("50%"), "50%");
   EXPECT_EQ(HiveUnescape("%zz%4"), "%zz%4");
+  using Values = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(ParsePartitionPath("v=2/country=a%2Fb%3Dc%25/min=07"),
+            (Values{{"v", "2"}, {"country", "a/b=c%"}, {"min", "07"}}));
+  EXPECT_EQ(ParsePartitionPath(""), Values{});
+  for (const char* bad : {"dt", "=x", "dt=1/hour", "dt=1//hour=2"}) EXPECT_FALSE(ParsePartitionPath(bad)) << bad;
   values[0].reset();
   EXPECT_EQ(layout.PartitionPath(kNoon, "", values), "country=__HIVE_DEFAULT_PARTITION__/y=2024/m=05/d=01/min=00");
   values[0] = "";
