@@ -34,6 +34,8 @@ Scratch& ThreadScratch() {
 }
 
 constexpr size_t kSliceEntries = 1024;
+// Pages smaller than this neither start nor end a run of stored pages (CompressPageValues).
+constexpr size_t kMinStoreProbeBytes = 1024;
 // A dictionary whose entries exceed this share of the first page's values is dropped before it is used.
 constexpr double kDistinctRatioForPlain = 0.5;
 
@@ -306,15 +308,11 @@ Status ColumnWriter::FlushPage(bool release) {
     FLOE_RETURN_IF_ERROR(EncodeValues(&s.body, &enc, &ps));
 
     s.compressed.clear();
-    if (v2) {
-      s.compressed.append(s.body, 0, levels_end);
-      FLOE_RETURN_IF_ERROR(Compress(options_.codec, options_.compression_level,
-                                    reinterpret_cast<const uint8_t*>(s.body.data()) + levels_end,
-                                    s.body.size() - levels_end, &s.compressed));
-    } else {
-      FLOE_RETURN_IF_ERROR(Compress(options_.codec, options_.compression_level,
-                                    reinterpret_cast<const uint8_t*>(s.body.data()), s.body.size(), &s.compressed));
-    }
+    // v2 pages keep their levels uncompressed ahead of the values.
+    const size_t compress_from = v2 ? levels_end : 0;
+    if (v2) s.compressed.append(s.body, 0, levels_end);
+    FLOE_RETURN_IF_ERROR(CompressPageValues(reinterpret_cast<const uint8_t*>(s.body.data()) + compress_from,
+                                            s.body.size() - compress_from, &s.compressed));
     if (s.body.size() > INT32_MAX || s.compressed.size() > INT32_MAX)
       return Error(ParquetError::kInvalidArgument, "page larger than 2 GiB");
 
@@ -379,6 +377,27 @@ Status ColumnWriter::FlushPage(bool release) {
     std::vector<int16_t>().swap(def_);
     std::vector<int16_t>().swap(rep_);
     ReleaseValueMemory();
+  }
+  return Status::Ok();
+}
+
+Status ColumnWriter::CompressPageValues(const uint8_t* data, size_t size, std::string* out) {
+  if (stored_pages_ahead_ > 0) {
+    --stored_pages_ahead_;
+    if (AppendStored(options_.codec, data, size, out)) return Status::Ok();
+  }
+  const size_t at = out->size();
+  FLOE_RETURN_IF_ERROR(Compress(options_.codec, options_.compression_level, data, size, out));
+  // Delta-packed integers and dictionary indices rarely shrink further, and the codec's fixed cost per call
+  // dominates the small pages a full memory budget makes. After a page of at least kMinStoreProbeBytes
+  // saves less than 1/32, the next 1, 3, 7, then 15 pages are stored before the codec is tried again; a page
+  // that shrinks ends the run. (Smaller pages say little: the codec's frame overhead alone may eat their gain.)
+  if (size < kMinStoreProbeBytes) return Status::Ok();
+  if (out->size() - at + size / 32 >= size) {
+    failed_compressions_ = std::min<uint8_t>(failed_compressions_ + 1, 4);
+    stored_pages_ahead_ = static_cast<uint8_t>((1u << failed_compressions_) - 1);
+  } else {
+    failed_compressions_ = 0;
   }
   return Status::Ok();
 }

@@ -15,6 +15,10 @@
 // page when most values are distinct (a dictionary would cost more than it saves). Pages end on record
 // boundaries so the OffsetIndex and v2 pages are valid.
 //
+// Compression policy per column: data pages are compressed with the chunk's codec until one saves less than
+// 1/32 of its size; then the following pages are written in the codec's stored form (ZSTD raw blocks, a
+// copy) for a run that doubles while the codec keeps failing (CompressPageValues).
+//
 // Dictionary lookups are the per-value cost: byte arrays are looked up by a cheap word-wise hash kept in
 // the table (XXH64 is computed only for Bloom filters); numeric dictionaries build their hash table only
 // once a value arrives below the last entry (offsets and timestamps in arrival order never need one).
@@ -140,6 +144,9 @@ class ColumnWriter {
   // entry (entry_, which this completes with the page length) and becomes the chunk's newest entry.
   Result<SpoolRange> WritePageBytes(const format::PageHeader& header, std::string_view body, bool data_page);
   void NoteEncoding(format::Encoding e);
+  // Appends the page's values compressed with the chunk's codec, or in the codec's stored form while recent
+  // pages of this column did not shrink (see AppendStored).
+  Status CompressPageValues(const uint8_t* data, size_t size, std::string* out);
   void NotePageEncoding(format::PageType type, format::Encoding e);
 
   const columnar::LeafColumn& leaf_;
@@ -167,6 +174,8 @@ class ColumnWriter {
   PageLog page_log_;
   std::string entry_;  // the page entry being written (reused)
   bool index_valid_ = true;
+  uint8_t failed_compressions_ = 0;  // consecutive compressed pages that did not shrink
+  uint8_t stored_pages_ahead_ = 0;   // pages to store before the codec is tried again
 };
 
 }  // namespace floe::parquet

@@ -5,6 +5,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "parquet/errors.h"
@@ -117,6 +118,31 @@ Status Compress(format::Codec codec, int level, const uint8_t* data, size_t size
     default:
       return Error(ParquetError::kUnsupported, std::string("codec ") + format::CodecName(codec));
   }
+}
+
+bool AppendStored(format::Codec codec, const uint8_t* data, size_t size, std::string* out) {
+  if (codec != format::Codec::kZstd || size > UINT32_MAX) return false;
+  // Frame header: magic, then a descriptor with Single_Segment (no window descriptor: the window is the
+  // content) and a 4-byte Frame_Content_Size, which decoders check against the page's declared size.
+  constexpr uint32_t kMagic = 0xFD2FB528;
+  constexpr uint8_t kDescriptor = (2 << 6) | (1 << 5);
+  constexpr size_t kMaxBlock = 128 << 10;  // Block_Maximum_Size
+  const auto put_le = [out](uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  };
+  out->reserve(out->size() + 9 + size + 3 * (size / kMaxBlock + 1));
+  put_le(kMagic, 4);
+  out->push_back(static_cast<char>(kDescriptor));
+  put_le(size, 4);
+  size_t at = 0;
+  do {
+    const size_t n = std::min(kMaxBlock, size - at);
+    const bool last = at + n == size;
+    put_le((static_cast<uint64_t>(n) << 3) | (0 << 1) | (last ? 1 : 0), 3);  // Block_Type 0: Raw_Block
+    out->append(reinterpret_cast<const char*>(data) + at, n);
+    at += n;
+  } while (at < size);
+  return true;
 }
 
 Status Decompress(format::Codec codec, const uint8_t* data, size_t size, size_t uncompressed_size,

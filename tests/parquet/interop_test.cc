@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <random>
 
 #include "parquet/file_reader.h"
 #include "parquet/test_util.h"
@@ -68,6 +69,42 @@ TEST(ParquetInteropTest, DuckDbAndHyparquetReadEveryCodecAndPageVersion) {
     ASSERT_EQ(floe_rows.size(), rows.size());
     ExpectSameRows(floe_rows, duck[k], std::string("duckdb ") + variants[k].name);
     ExpectSameRows(floe_rows, hyp[k], std::string("hyparquet ") + variants[k].name);
+  }
+}
+
+// Pages that do not compress are written as ZSTD frames of raw blocks (AppendStored): both readers take
+// them, in v1 and v2 pages.
+TEST(ParquetInteropTest, DuckDbAndHyparquetReadStoredZstdPages) {
+  using columnar::Node;
+  using columnar::PhysicalType;
+  const columnar::Schema schema(Node::Record(
+      "t", {Node::Primitive("noise", PhysicalType::kInt64, false),
+            Node::Primitive("text", PhysicalType::kByteArray, false, columnar::LogicalKind::kString)},
+      false));
+  std::mt19937_64 rng(23);
+  std::vector<json> rows;
+  for (int i = 0; i < 20000; ++i)
+    rows.push_back({{"noise", static_cast<int64_t>(rng() >> 1)}, {"text", "row " + std::to_string(i % 5)}});
+  std::vector<std::string> paths;
+  for (bool v2 : {false, true}) {
+    WriterOptions o;
+    o.dictionary = false;
+    o.data_page_v2 = v2;
+    o.page_bytes = 4096;
+    paths.push_back(WriteRows(v2 ? "interop_stored_v2" : "interop_stored_v1", schema, rows, o, 500));
+  }
+  std::vector<std::string> args = paths;
+  args.insert(args.begin(), "duckdb");
+  const auto duck = ParseFiles(RunOracle(args));
+  args[0] = "hyparquet";
+  const auto hyp = ParseFiles(RunOracle(args));
+  ASSERT_EQ(duck.size(), paths.size());
+  ASSERT_EQ(hyp.size(), paths.size());
+  for (size_t k = 0; k < paths.size(); ++k) {
+    const auto floe_rows = CatRows(paths[k]);
+    ASSERT_EQ(floe_rows.size(), rows.size());
+    ExpectSameRows(floe_rows, duck[k], "duckdb " + paths[k]);
+    ExpectSameRows(floe_rows, hyp[k], "hyparquet " + paths[k]);
   }
 }
 

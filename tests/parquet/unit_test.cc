@@ -7,7 +7,10 @@
 #include <limits>
 #include <random>
 
+#include <zstd.h>
+
 #include "parquet/bloom_filter.h"
+#include "parquet/compression.h"
 #include "parquet/encoding.h"
 #include "parquet/errors.h"
 #include "parquet/file_reader.h"
@@ -168,6 +171,37 @@ TEST(ParquetEncodingTest, ByteStreamSplitDecodesTheSpecExample) {
 }
 
 // parquet.thrift declares RowGroup.ordinal (field 7) an i16: the field header must say so (type 4, not 5).
+// The stored form of a page is a ZSTD frame of raw blocks: zstd itself decodes it, with the content size
+// in the frame header, across the 128 KiB block limit.
+TEST(ParquetCompressionTest, StoredZstdFramesDecodeWithZstdItself) {
+  std::mt19937 rng(5);
+  for (size_t size : {size_t{0}, size_t{1}, size_t{1000}, size_t{128 << 10}, (size_t{128} << 10) + 1, size_t{300000}}) {
+    SCOPED_TRACE(size);
+    std::string data(size, '\0');
+    for (auto& c : data) c = static_cast<char>(rng());
+    std::string out = "prefix";
+    ASSERT_TRUE(AppendStored(format::Codec::kZstd, reinterpret_cast<const uint8_t*>(data.data()), size, &out));
+    ASSERT_EQ(out.compare(0, 6, "prefix"), 0);
+    const std::string frame = out.substr(6);
+    EXPECT_EQ(ZSTD_getFrameContentSize(frame.data(), frame.size()), size);
+    std::string back(size + 1, '\0');
+    const size_t n = ZSTD_decompress(back.data(), back.size(), frame.data(), frame.size());
+    ASSERT_FALSE(ZSTD_isError(n)) << ZSTD_getErrorName(n);
+    back.resize(n);
+    EXPECT_EQ(back, data);
+    std::string via_reader;
+    ASSERT_TRUE(Decompress(format::Codec::kZstd, reinterpret_cast<const uint8_t*>(frame.data()), frame.size(), size,
+                           &via_reader).ok());
+    EXPECT_EQ(via_reader, data);
+  }
+  // Codecs without a stored form that costs only a copy say so and append nothing.
+  for (auto codec : {format::Codec::kSnappy, format::Codec::kGzip, format::Codec::kLz4Raw}) {
+    std::string out;
+    EXPECT_FALSE(AppendStored(codec, reinterpret_cast<const uint8_t*>("abc"), 3, &out));
+    EXPECT_TRUE(out.empty());
+  }
+}
+
 TEST(ParquetThriftTest, RowGroupOrdinalIsWrittenAsI16) {
   format::FileMetaData md;
   md.num_rows = 1;
