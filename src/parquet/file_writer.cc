@@ -69,8 +69,19 @@ class SpoolFilePool {
 };
 
 // The scratch file finished pages go to. Unlinked at creation: it disappears with the writer or a crash.
+//
+// Appends are staged in a per-thread buffer and written with one pwrite when the writer's operation ends
+// (Flush), rather than one system call per page: under memory pressure an operation finishes many small
+// pages at once. A thread stages for one spool at a time (each writer operation flushes before it returns,
+// and a writer is used by one thread at a time); reads of staged bytes flush first.
+//
+// Close reads a small spool back whole (Load), so copying its pages out and walking their entries costs one
+// read instead of two per page.
 class ParquetFileWriter::Spool final : public PageSink {
  public:
+  static constexpr size_t kStageBytes = 1 << 20;      // a larger stage is written at once
+  static constexpr size_t kLoadMaxBytes = 8 << 20;    // Close reads spools up to this size whole
+
   static Result<std::unique_ptr<Spool>> Create(const std::string& dir) {
     const std::string where = dir.empty() ? std::string(".") : dir;
     if (const int fd = SpoolFilePool::Instance().Take(where); fd >= 0) return std::unique_ptr<Spool>(new Spool(fd, where));
@@ -80,46 +91,46 @@ class ParquetFileWriter::Spool final : public PageSink {
     ::unlink(path.c_str());
     return std::unique_ptr<Spool>(new Spool(fd, where));
   }
-  ~Spool() override { SpoolFilePool::Instance().Give(dir_, fd_); }
+  ~Spool() override {
+    Stage& stage = ThreadStage();
+    if (stage.owner == this) stage.Drop();  // unwritten bytes of a writer given up on
+    SpoolFilePool::Instance().Give(dir_, fd_);
+  }
 
   Result<uint64_t> Append(std::span<const std::string_view> parts) override {
+    Stage& stage = ThreadStage();
+    if (stage.owner != this) {
+      // Another spool's bytes are staged (its writer's operation did not flush): write them for it; a failure
+      // is its writer's, reported by that spool's next call.
+      if (stage.owner) stage.owner->deferred_ = stage.owner->WriteStage();
+      stage.owner = this;
+      stage.at = size_;
+    }
+    FLOE_RETURN_IF_ERROR(deferred_);
     const uint64_t at = size_;
-    iovec iov[4];
-    int n_iov = 0;
-    uint64_t total = 0;
     for (const auto& p : parts) {
-      if (p.empty()) continue;
-      if (n_iov == 4) return Error(ParquetError::kInvalidArgument, "spool append of more than 4 parts");
-      iov[n_iov++] = {const_cast<char*>(p.data()), p.size()};
-      total += p.size();
+      stage.bytes.append(p);
+      size_ += p.size();
     }
-    // At an explicit offset: a write that failed half way leaves nothing for the next one to land behind.
-    iovec* cur = iov;
-    uint64_t written = 0;
-    while (n_iov > 0) {
-      const ssize_t n = ::pwritev(fd_, cur, n_iov, static_cast<off_t>(at + written));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return IoError("write spool", errno);
-      }
-      written += static_cast<uint64_t>(n);
-      size_t left = static_cast<size_t>(n);
-      while (n_iov > 0 && left >= cur->iov_len) {
-        left -= cur->iov_len;
-        ++cur;
-        --n_iov;
-      }
-      if (n_iov > 0) {
-        cur->iov_base = static_cast<char*>(cur->iov_base) + left;
-        cur->iov_len -= left;
-      }
-    }
-    size_ += total;
+    if (stage.bytes.size() >= kStageBytes) FLOE_RETURN_IF_ERROR(Flush());
     return at;
+  }
+
+  // Writes the staged bytes. A write that failed half way leaves nothing for the next one to land behind
+  // (writes go to explicit offsets), and the writer fails for good anyway.
+  Status Flush() {
+    FLOE_RETURN_IF_ERROR(deferred_);
+    if (ThreadStage().owner != this) return Status::Ok();
+    return WriteStage();
   }
 
   Status Read(const SpoolRange& r, std::string* out) override {
     if (r.offset + r.length > size_) return Error(ParquetError::kIo, "spool read past its end");
+    if (InLoaded(r)) {
+      out->assign(loaded_->data() + r.offset, static_cast<size_t>(r.length));
+      return Status::Ok();
+    }
+    FLOE_RETURN_IF_ERROR(Flush());
     out->resize(static_cast<size_t>(r.length));
     uint64_t done = 0;
     while (done < r.length) {
@@ -136,6 +147,9 @@ class ParquetFileWriter::Spool final : public PageSink {
   }
 
   Status CopyTo(const SpoolRange& r, ByteSink& sink) {
+    if (r.offset + r.length > size_) return Error(ParquetError::kIo, "spool read past its end");
+    if (InLoaded(r)) return sink.Write(loaded_->data() + r.offset, static_cast<size_t>(r.length));
+    FLOE_RETURN_IF_ERROR(Flush());
     thread_local std::string buf;
     if (buf.size() < (1u << 20)) buf.resize(1u << 20);
     uint64_t off = r.offset, left = r.length;
@@ -154,13 +168,69 @@ class ParquetFileWriter::Spool final : public PageSink {
     return Status::Ok();
   }
 
+  // Reads everything written so far into `into` (which must outlive Unload) and serves later reads of it
+  // from there.
+  Status Load(std::string* into) {
+    FLOE_RETURN_IF_ERROR(Flush());
+    SpoolRange all{0, size_};
+    loaded_ = nullptr;
+    FLOE_RETURN_IF_ERROR(Read(all, into));
+    loaded_ = into;
+    return Status::Ok();
+  }
+  void Unload() { loaded_ = nullptr; }
+
   uint64_t size() const { return size_; }
 
  private:
+  // The bytes appended on this thread and not yet written: [at, at + bytes.size()) of owner's file.
+  struct Stage {
+    Spool* owner = nullptr;
+    uint64_t at = 0;
+    std::string bytes;
+    void Drop() {
+      owner = nullptr;
+      bytes.clear();
+      if (bytes.capacity() > 2 * kStageBytes) std::string().swap(bytes);
+    }
+  };
+  static Stage& ThreadStage() {
+    thread_local Stage stage;
+    return stage;
+  }
+
   Spool(int fd, std::string dir) : fd_(fd), dir_(std::move(dir)) {}
+
+  bool InLoaded(const SpoolRange& r) const { return loaded_ && r.offset + r.length <= loaded_->size(); }
+
+  // Writes this thread's stage, which this spool owns, and empties it.
+  Status WriteStage() {
+    Stage& stage = ThreadStage();
+    const char* p = stage.bytes.data();
+    size_t left = stage.bytes.size();
+    uint64_t at = stage.at;
+    Status st;
+    while (left > 0) {
+      const ssize_t n = ::pwrite(fd_, p, left, static_cast<off_t>(at));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        st = IoError("write spool", errno);
+        break;
+      }
+      p += n;
+      left -= static_cast<size_t>(n);
+      at += static_cast<uint64_t>(n);
+    }
+    stage.Drop();
+    if (!st.ok()) deferred_ = st;
+    return st;
+  }
+
   int fd_;
   std::string dir_;
-  uint64_t size_ = 0;
+  uint64_t size_ = 0;                   // bytes appended, staged ones included
+  Status deferred_;                     // a failed write of staged bytes: every later call reports it
+  const std::string* loaded_ = nullptr;  // see Load
 };
 
 struct ParquetFileWriter::RowGroupParts {
@@ -253,17 +323,28 @@ Status ParquetFileWriter::Failing(Status st) {
   return st;
 }
 
+Status ParquetFileWriter::WithSpoolWritten(Status st) {
+  Status written = spool_->Flush();
+  if (!written.ok()) return Failing(st.ok() ? written : st);
+  return st;
+}
+
 Status ParquetFileWriter::EndRowGroup() {
   if (closed_) return Error(ParquetError::kInvalidArgument, "end row group of a closed parquet writer");
   if (!failed_.ok()) return failed_;
-  if (row_group_rows_ > 0) FLOE_RETURN_IF_ERROR(Failing(FinishRowGroup()));
+  if (row_group_rows_ > 0) FLOE_RETURN_IF_ERROR(WithSpoolWritten(Failing(FinishRowGroup())));
   TrueUp();
   return Status::Ok();
 }
 
 Status ParquetFileWriter::FlushPages() {
   if (!failed_.ok()) return failed_;
-  for (auto& c : columns_) FLOE_RETURN_IF_ERROR(Failing(c->FlushPage(/*release=*/true)));
+  Status st;
+  for (auto& c : columns_) {
+    st = Failing(c->FlushPage(/*release=*/true));
+    if (!st.ok()) break;
+  }
+  FLOE_RETURN_IF_ERROR(WithSpoolWritten(st));
   TrueUp();
   return Status::Ok();
 }
@@ -331,7 +412,7 @@ Status ParquetFileWriter::Append(columnar::ColumnarBatch& batch) {
       return Error(ParquetError::kSchema, "batch column " + bl.dotted_path() + " does not match the writer's " +
                                               leaves[i].dotted_path());
   }
-  return Failing(Consume(batch));
+  return WithSpoolWritten(Failing(Consume(batch)));
 }
 
 Status ParquetFileWriter::Consume(columnar::ColumnarBatch& batch) {
@@ -396,7 +477,56 @@ Result<FileStats> ParquetFileWriter::Close(ByteSink& sink) {
   if (closed_) return Error(ParquetError::kInvalidArgument, "parquet writer already closed");
   if (!failed_.ok()) return failed_;
   closed_ = true;
+  Result<FileStats> stats = WriteFile(sink);
+  // (Also drops what a failure left staged: the spool's thread must not keep bytes of a writer given up.)
+  spool_.reset();
+  columns_.clear();
+  row_groups_ = {};
+  finished_bytes_ = 0;
+  TrueUp();
+  return stats;
+}
+
+namespace {
+// Holds the spool loaded whole for Close, reserved from the budget while it is.
+class LoadedSpool {
+ public:
+  explicit LoadedSpool(MemoryBudget* budget) : budget_(budget) {}
+  ~LoadedSpool() {
+    if (budget_ && reserved_ > 0) budget_->Release(reserved_);
+    // Spools of a few hundred kB are the rule; a rare large one does not stay resident with the thread.
+    if (buffer().capacity() > (1u << 20)) std::string().swap(buffer());
+  }
+  LoadedSpool(const LoadedSpool&) = delete;
+  LoadedSpool& operator=(const LoadedSpool&) = delete;
+  // Whether `bytes` may be loaded: small enough, and the budget has room.
+  bool Admit(uint64_t bytes, uint64_t max_bytes) {
+    if (bytes > max_bytes) return false;
+    if (budget_) {
+      if (!budget_->TryReserve(bytes)) return false;
+      reserved_ = bytes;
+    }
+    return true;
+  }
+  static std::string& buffer() {
+    thread_local std::string b;
+    return b;
+  }
+
+ private:
+  MemoryBudget* budget_;
+  uint64_t reserved_ = 0;
+};
+}  // namespace
+
+Result<FileStats> ParquetFileWriter::WriteFile(ByteSink& sink) {
   if (row_group_rows_ > 0) FLOE_RETURN_IF_ERROR(FinishRowGroup());
+  LoadedSpool loaded(budget_);
+  if (loaded.Admit(spool_->size(), Spool::kLoadMaxBytes)) {
+    FLOE_RETURN_IF_ERROR(spool_->Load(&LoadedSpool::buffer()));
+  } else {
+    FLOE_RETURN_IF_ERROR(spool_->Flush());
+  }
   const uint64_t base = sink.position();
   FLOE_RETURN_IF_ERROR(sink.Write(kMagic, 4));
 
@@ -520,11 +650,7 @@ Result<FileStats> ParquetFileWriter::Close(ByteSink& sink) {
     }
     stats.columns.push_back(std::move(cs));
   }
-  columns_.clear();
-  row_groups_ = {};
-  finished_bytes_ = 0;
-  spool_.reset();
-  TrueUp();
+  spool_->Unload();
   return stats;
 }
 

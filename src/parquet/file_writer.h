@@ -113,10 +113,15 @@ class ParquetFileWriter {
   struct RowGroupParts;
   ParquetFileWriter(columnar::Schema schema, WriterOptions options, MemoryBudget* budget);
   Status FinishRowGroup();
+  // Close's work: assembles the file from the spool into sink.
+  Result<FileStats> WriteFile(ByteSink& sink);
   // The body of Append once the batch is known to fit the schema.
   Status Consume(columnar::ColumnarBatch& batch);
   // Passes st through; a failure other than kMemoryPressure (which writes nothing) fails the writer.
   Status Failing(Status st);
+  // Writes the pages the operation staged (see Spool), whatever st: every public operation ends with it.
+  // Returns st, or the write's failure (which fails the writer) when st is ok.
+  Status WithSpoolWritten(Status st);
   uint64_t EstimatedRowGroupBytes() const;
   // Brings the reservation to the writer's current memory plus `upcoming`, shrinking itself if refused;
   // kMemoryPressure when it cannot.

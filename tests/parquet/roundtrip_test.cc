@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -545,6 +547,80 @@ TEST(ParquetRoundTripTest, ColumnIndexDescribesEachPage) {
     }
   }
   EXPECT_GT(null_pages, 0);  // the null run of "mixed" filled whole pages
+}
+
+// Close reads small spools back in one piece; a spool past that size (8 MiB) is copied out page by page.
+// Both give the same file; pages larger than the write stage (1 MiB) are written as they come.
+TEST(ParquetRoundTripTest, LargeSpoolsAreCopiedOutPageByPage) {
+  using columnar::Node;
+  using columnar::PhysicalType;
+  const columnar::Schema schema(Node::Record(
+      "t", {Node::Primitive("id", PhysicalType::kInt64, false),
+            Node::Primitive("blob", PhysicalType::kByteArray, false, columnar::LogicalKind::kString)},
+      false));
+  std::mt19937_64 rng(17);
+  auto noise = [&](size_t n) {
+    std::string v(n, 'x');
+    for (auto& c : v) c = static_cast<char>('a' + rng() % 26);
+    return v;
+  };
+  for (const size_t row_bytes : {size_t{3000}, size_t{40000}}) {
+    SCOPED_TRACE(row_bytes);
+    std::vector<json> rows;
+    for (int i = 0; i < 300; ++i) rows.push_back({{"id", i}, {"blob", noise(row_bytes)}});
+    WriterOptions o;
+    o.codec = format::Codec::kUncompressed;
+    o.dictionary = false;
+    o.page_bytes = 2 << 20;  // 3000-byte rows: 1 page (< 1 MiB stage); 40000: pages of 2 MiB in a 12 MiB spool
+    FileStats stats;
+    const std::string path = WriteRows("large_spool" + std::to_string(row_bytes), schema, rows, o, 10, &stats);
+    EXPECT_EQ(stats.rows, 300u);
+    EXPECT_EQ(CatRows(path), Reference(schema, rows));
+  }
+}
+
+// Pages of a column that do not shrink under ZSTD are stored (a frame of raw blocks) for runs between
+// attempts; a column that compresses keeps every page compressed. Both read back unchanged.
+TEST(ParquetRoundTripTest, PagesThatDoNotCompressAreStored) {
+  using columnar::Node;
+  using columnar::PhysicalType;
+  const columnar::Schema schema(Node::Record(
+      "t", {Node::Primitive("noise", PhysicalType::kInt64, false),
+            Node::Primitive("text", PhysicalType::kByteArray, false, columnar::LogicalKind::kString)},
+      false));
+  std::mt19937_64 rng(11);
+  std::vector<json> rows;
+  for (int i = 0; i < 60000; ++i)
+    rows.push_back({{"noise", static_cast<int64_t>(rng())},
+                    {"text", "the same words again and again, row " + std::to_string(i % 7)}});
+  WriterOptions o;
+  o.dictionary = false;
+  o.page_bytes = 4096;  // past the size below which a page says nothing about its column (1 KiB)
+  const std::string path = WriteRows("stored_pages", schema, rows, o, 100);
+  EXPECT_EQ(CatRows(path), Reference(schema, rows));
+
+  std::ifstream in(path, std::ios::binary);
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto reader = ParquetReader::OpenFile(path);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  // A stored frame: the ZSTD magic, then the descriptor AppendStored writes (single segment, 4-byte content
+  // size), which zstd's own encoder uses only for content of 64 KiB and more.
+  const std::string stored_start("\x28\xB5\x2F\xFD\xA0", 5);
+  size_t stored[2] = {0, 0}, pages[2] = {0, 0};
+  for (size_t leaf = 0; leaf < 2; ++leaf) {
+    auto oi = (*reader)->ReadOffsetIndex(0, leaf);
+    ASSERT_TRUE(oi.ok() && oi->has_value());
+    for (const auto& loc : (*oi)->page_locations) {
+      ++pages[leaf];
+      const std::string page = file.substr(static_cast<size_t>(loc.offset), static_cast<size_t>(loc.compressed_page_size));
+      const size_t at = page.find(stored_start);
+      if (at != std::string::npos && at < 128) ++stored[leaf];  // right behind the page header
+    }
+  }
+  ASSERT_GT(pages[0], 40u);
+  EXPECT_GT(stored[0], pages[0] / 2);  // runs of up to 15 stored pages between single attempts
+  EXPECT_LT(stored[0], pages[0]);      // the codec is tried again now and then
+  EXPECT_EQ(stored[1], 0u);
 }
 
 // Floats per the spec's statistics rules: NaN is never a bound (nan_count counts it), a zero min is written
