@@ -515,6 +515,18 @@ void Archiver::RelieveMemory(int64_t now) {
                  retries_.size(), sealed);
 }
 
+void Archiver::AnnounceCaughtUp() {
+  if (!options_.listener) return;
+  for (auto& [tp, w] : writers_) {
+    if (w->caught_up_announced() || w->open_files() > 0 || w->has_pending_uploads() || w->fenced() ||
+        retries_.count(tp) || !consumer_->AtEnd(tp))
+      continue;
+    w->set_caught_up_announced(true);
+    std::lock_guard<std::mutex> lock(file_events_mu_);
+    options_.listener->OnPartitionCaughtUp(tp.topic, tp.partition, w->context().database, w->context().table);
+  }
+}
+
 Status Archiver::FlushDeadLetters() { return dead_letters_ ? dead_letters_->Flush() : Status::Ok(); }
 
 void Archiver::Reject(TopicPipeline& pipeline, PartitionWriter& writer, const kafka::Message& message,
@@ -651,6 +663,7 @@ Status Archiver::Handle(kafka::Message& message) {
     recent_.newest_time = &newest_time_[tp];
   }
   PartitionWriter* writer = recent_.writer;
+  writer->set_caught_up_announced(false);
   Status st = spool_full_ ? Error(ArchiveError::kSpool, "spool.max.bytes reached (" + std::to_string(spool_bytes_) +
                                                             " bytes held locally); waiting for uploads to drain it")
                           : Process(*pipeline, *writer, message);
@@ -1007,6 +1020,7 @@ Status Archiver::Run() {
         if (w->has_pending_uploads()) publishing.push_back(w.get());
       }
       if (Status st = PublishConcurrently(publishing); !st.ok()) spdlog::debug("{}", st.ToString());
+      AnnounceCaughtUp();
       for (auto& [tp, w] : writers_)
         if (w->fenced()) (void)consumer_->Pause({tp});  // another owner claimed it: nothing more until revoked
     }
@@ -1030,6 +1044,7 @@ Status Archiver::Run() {
     std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
     shutdown = SealAndCommit(all);
   }
+  if (shutdown.ok()) AnnounceCaughtUp();
   if (shutdown.Is(kafka::KafkaError::kFenced)) {
     // The group is rebalancing (another member left or joined as this one stops), so Kafka refuses this
     // member's commit. Nothing is lost or doubled by it: every file is sealed and published, and listed in

@@ -127,6 +127,9 @@ class Archiver final : public kafka::RebalanceListener, public FileEventListener
   void StartRetry(TopicPipeline& pipeline, const kafka::TopicPartition& tp, int64_t offset, const Status& why);
   void ServiceRetries(int64_t now);
   void RelieveMemory(int64_t now);
+  // Tells the listener about partitions that reached their end with every record in a visible file, once
+  // per catch-up, so the catalog's completeness need not wait for its idle timeout.
+  void AnnounceCaughtUp();
   void FailTopic(TopicPipeline& pipeline, const Status& why, const kafka::Message* at = nullptr);
   void ServiceRestarts(int64_t now);
   std::vector<kafka::TopicPartition> PartitionsOf(const TopicPipeline& pipeline) const;

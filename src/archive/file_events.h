@@ -36,6 +36,14 @@ class FileEventListener {
   // depend on the calling thread, and a slow one (e.g. waiting for a Kafka acknowledgement) holds back every
   // partition's publication.
   virtual void OnFileCommitted(const FileCommittedEvent& event) = 0;
+  // The archiver read (topic, partition) to its end and every record of it so far is in a visible file:
+  // the partition holds back no hour of (database, table) until its next file (the catalog's completeness).
+  // Called once per catch-up, from the archiver's poll thread under the same lock as OnFileCommitted, after
+  // the partition's last file's OnFileCommitted. Default: ignored.
+  virtual void OnPartitionCaughtUp(const std::string& topic, int32_t partition, const std::string& database,
+                                   const std::string& table) {
+    (void)topic, (void)partition, (void)database, (void)table;
+  }
 };
 
 }  // namespace floe::archive

@@ -133,6 +133,11 @@ class PartitionWriter {
   // paused until Kafka revokes it.
   bool fenced() const { return fenced_; }
   const PartitionWriterStats& stats() const { return stats_; }
+  const PartitionWriterContext& context() const { return ctx_; }
+  // The archiver's note that it announced this partition caught up (FileEventListener::OnPartitionCaughtUp)
+  // and has seen no record of it since.
+  bool caught_up_announced() const { return caught_up_announced_; }
+  void set_caught_up_announced(bool announced) { caught_up_announced_ = announced; }
 
  private:
   struct OpenFile;
@@ -157,6 +162,7 @@ class PartitionWriter {
   Status WriteState();
 
   const PartitionWriterContext& ctx_;
+  bool caught_up_announced_ = false;
   int32_t partition_;
   std::map<std::string, std::unique_ptr<OpenFile>, std::less<>> open_;  // by partition path
   std::vector<std::unique_ptr<SealedFile>> pending_;        // sealed locally, not yet visible

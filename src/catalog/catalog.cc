@@ -533,8 +533,20 @@ bool Catalog::NewestVersion(const std::string& table_key, const std::string& ver
   return true;
 }
 
-void Catalog::OnPartitionIdle(const std::string& database, const std::string& table, const std::string& topic,
-                              int32_t partition) {
+void Catalog::OnPartitionCaughtUp(const std::string& topic, int32_t partition, const std::string& database,
+                                  const std::string& table) {
+  // The partition's last files may still be queued: they must count before the mark, or taking them would
+  // make the partition busy again. (Rare: once per catch-up.)
+  bool queued;
+  {
+    std::lock_guard lock(queue_mu_);
+    queued = !queue_.empty();
+  }
+  if (queued) {
+    if (Status st = Flush(); !st.ok())
+      spdlog::warn("catalog: flush before a caught-up partition failed (its hours wait for the idle timeout): {}",
+                   st.ToString());
+  }
   std::lock_guard lock(store_mu_);
   tracker_.MarkIdle(TableKey(database, table), topic, partition);
 }

@@ -90,9 +90,10 @@ class Catalog final : public archive::FileEventListener {
   Status Flush();
 
   // The archiver's word that (topic, partition) is caught up: it holds back no hour of the table until its
-  // next file. Takes effect at the next flush.
-  void OnPartitionIdle(const std::string& database, const std::string& table, const std::string& topic,
-                       int32_t partition);
+  // next file. Flushes the queued events first (they come before the word); the mark takes effect at the
+  // next flush.
+  void OnPartitionCaughtUp(const std::string& topic, int32_t partition, const std::string& database,
+                           const std::string& table) override;
 
   // Background flushing every flush_interval_ms; Stop() flushes what is left and joins.
   void Start();

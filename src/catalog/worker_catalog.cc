@@ -74,4 +74,9 @@ void FanOutListener::OnFileCommitted(const archive::FileCommittedEvent& event) {
   for (auto* l : listeners_) l->OnFileCommitted(event);
 }
 
+void FanOutListener::OnPartitionCaughtUp(const std::string& topic, int32_t partition, const std::string& database,
+                                         const std::string& table) {
+  for (auto* l : listeners_) l->OnPartitionCaughtUp(topic, partition, database, table);
+}
+
 }  // namespace floe::catalog

@@ -42,6 +42,8 @@ class FanOutListener final : public archive::FileEventListener {
  public:
   explicit FanOutListener(std::vector<archive::FileEventListener*> listeners);
   void OnFileCommitted(const archive::FileCommittedEvent& event) override;
+  void OnPartitionCaughtUp(const std::string& topic, int32_t partition, const std::string& database,
+                           const std::string& table) override;
 
  private:
   std::vector<archive::FileEventListener*> listeners_;

@@ -373,7 +373,7 @@ TEST_P(CatalogTest, HoursCompleteThenLateDataMarksThemDirty) {
   EXPECT_EQ(states(), "hour=10 complete dirty; hour=11 open; hour=12 open; ");
   // Partition 1 goes quiet (idle): nothing holds hours 11 and 12 back any more; partition 0's own progress
   // (12:30) completes hour 11 only, until it is idle too.
-  (*catalog)->OnPartitionIdle("default", "t", "t", 1);
+  (*catalog)->OnPartitionCaughtUp("t", 1, "default", "t");
   ASSERT_TRUE((*catalog)->Flush().ok());
   EXPECT_EQ(states(), "hour=10 complete dirty; hour=11 complete; hour=12 open; ");
   clock.Advance(11 * kMinute);

@@ -82,6 +82,14 @@ test('archives 100 000 events exactly once into the hour of their business time'
     const r = await runFloe(['run', '--config', cfg, '--exit-when-idle']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await verifyLake(lake, { events: EVENTS, payments: 5000 }), EVENTS + 5000);
+    // At exit every partition is read to its end with all its files published, and says so to the in-process
+    // catalog: every hour is complete, the newest too (it would otherwise wait for
+    // catalog.completeness.idle.ms, 10 min, since no partition got past its end plus the grace).
+    const parts = await runFloe(['catalog', 'partitions', 'events', '--config', cfg]);
+    assert.equal(parts.code, 0, parts.stderr);
+    const states = parts.stdout.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/).pop());
+    assert.ok(states.length >= 2, parts.stdout);
+    assert.deepEqual(states.filter((s) => !s.startsWith('complete')), [], parts.stdout);
     // Nothing left behind in the spool.
     assert.deepEqual(listFiles(join(lake, '.floe-spool')), []);
     // A second run finds everything committed and writes nothing new.
