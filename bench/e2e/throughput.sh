@@ -5,6 +5,8 @@
 #   (the mock cluster keeps only the newest ~5 MiB per partition: the script checks every event is there).
 #   The producer lingers 2 s so each partition's batches are large: the mock cluster returns one batch per
 #   partition per fetch, so with small batches over many partitions it, not the readers, sets the pace.
+# kcat runs twice: assigned every partition (-C, no group) and as a consumer group member (-G), which pays the
+# group join floe pays too.
 # Each side reads the whole topic from the beginning and exits at its end (kcat -e, floe --exit-when-idle);
 # /usr/bin/time -v gives wall time, CPU and peak RSS. floe's row count is checked in the lake with DuckDB.
 #   E2E_BASELINE_FLOE: another floe binary (e.g. a build of an older commit) run the same way on the same
@@ -40,6 +42,12 @@ report() {  # NAME "wall cpu rss"
 echo "-- kcat -C -e to /dev/null"
 k="$(timed kcat kcat -C -b "$bootstrap" -t events -o beginning -e -q -X enable.partition.eof=true)"
 report kcat "$k"
+# The same reader as a member of a consumer group, as floe is: it pays the group join (the mock cluster
+# delays the first rebalance by 3 s) and nothing else. No group consumer can be faster: floe's ceiling.
+echo "-- kcat -G (a consumer group, as floe joins one) -e to /dev/null"
+g="$(timed kcatg kcat -b "$bootstrap" -G bench-e2e-kcat -e -q -X enable.partition.eof=true \
+  -X auto.offset.reset=earliest events)"
+report kcatg "$g"
 
 run_floe() {  # NAME BINARY -> "wall cpu rss"; lake in $work/lake-NAME
   cat >"$work/$1.yaml" <<YAML
@@ -57,6 +65,8 @@ YAML
   timed "$1" "$2" run --config "$work/$1.yaml" --exit-when-idle
 }
 read -r kw _ _ <<<"$k"
+read -r gw _ _ <<<"$g"
+awk -v k="$kw" -v g="$gw" 'BEGIN { printf "kcat -G / kcat events/s: %.2fx (the most any group consumer reaches here)\n", k / g }'
 if [[ -n "${E2E_BASELINE_FLOE:-}" ]]; then
   echo "-- baseline $E2E_BASELINE_FLOE run --exit-when-idle (Parquet zstd, local disk)"
   b="$(run_floe base "$E2E_BASELINE_FLOE")"
@@ -72,6 +82,7 @@ f="$(run_floe floe "$floe")"
 report floe "$f"
 read -r fw _ _ <<<"$f"
 awk -v k="$kw" -v f="$fw" 'BEGIN { printf "floe / kcat events/s: %.2fx\n", k / f }'
+awk -v g="$gw" -v f="$fw" 'BEGIN { printf "floe / kcat -G events/s: %.2fx\n", g / f }'
 
 node "$here/count_rows.mjs" "$work/lake-floe/default/events/*/*/*/*.parquet" "$events" --metadata
 echo "lake: $(du -sb "$work/lake-floe/default" | cut -f1) bytes of Parquet in $(find "$work/lake-floe/default" -name '*.parquet' | wc -l) files"
