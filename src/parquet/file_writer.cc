@@ -98,15 +98,15 @@ class ParquetFileWriter::Spool final : public PageSink {
   }
 
   Result<uint64_t> Append(std::span<const std::string_view> parts) override {
+    FLOE_RETURN_IF_ERROR(deferred_);
     Stage& stage = ThreadStage();
     if (stage.owner != this) {
       // Another spool's bytes are staged (its writer's operation did not flush): write them for it; a failure
       // is its writer's, reported by that spool's next call.
-      if (stage.owner) stage.owner->deferred_ = stage.owner->WriteStage();
+      if (stage.owner) (void)stage.owner->WriteStage();
       stage.owner = this;
       stage.at = size_;
     }
-    FLOE_RETURN_IF_ERROR(deferred_);
     const uint64_t at = size_;
     for (const auto& p : parts) {
       stage.bytes.append(p);
@@ -118,10 +118,11 @@ class ParquetFileWriter::Spool final : public PageSink {
 
   // Writes the staged bytes. A write that failed half way leaves nothing for the next one to land behind
   // (writes go to explicit offsets), and the writer fails for good anyway.
+  // Releases the stage whatever happens: a writer may be destroyed on another thread once its operation
+  // has returned.
   Status Flush() {
-    FLOE_RETURN_IF_ERROR(deferred_);
-    if (ThreadStage().owner != this) return Status::Ok();
-    return WriteStage();
+    if (ThreadStage().owner == this) FLOE_RETURN_IF_ERROR(WriteStage());
+    return deferred_;
   }
 
   Status Read(const SpoolRange& r, std::string* out) override {
@@ -324,8 +325,8 @@ Status ParquetFileWriter::Failing(Status st) {
 }
 
 Status ParquetFileWriter::WithSpoolWritten(Status st) {
-  Status written = spool_->Flush();
-  if (!written.ok()) return Failing(st.ok() ? written : st);
+  // A failed write loses pages the columns count as written: it outranks whatever st says.
+  if (Status written = spool_->Flush(); !written.ok()) return Failing(written);
   return st;
 }
 

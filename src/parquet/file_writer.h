@@ -120,7 +120,7 @@ class ParquetFileWriter {
   // Passes st through; a failure other than kMemoryPressure (which writes nothing) fails the writer.
   Status Failing(Status st);
   // Writes the pages the operation staged (see Spool), whatever st: every public operation ends with it.
-  // Returns st, or the write's failure (which fails the writer) when st is ok.
+  // Returns st, or the write's failure, which fails the writer.
   Status WithSpoolWritten(Status st);
   uint64_t EstimatedRowGroupBytes() const;
   // Brings the reservation to the writer's current memory plus `upcoming`, shrinking itself if refused;
