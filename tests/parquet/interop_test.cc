@@ -31,6 +31,23 @@ TEST(ParquetInteropTest, DuckDbReadsEveryTypeIncludingInterval) {
   ExpectSameRows(floe_rows, ParseLines(RunOracle({"duckdb", path})), "duckdb");
 }
 
+// DuckDB and hyparquet read each file (of `rows` rows) as floe does.
+void ExpectOraclesReadAsFloe(const std::vector<std::string>& paths, size_t rows) {
+  std::vector<std::string> args = paths;
+  args.insert(args.begin(), "duckdb");
+  const auto duck = ParseFiles(RunOracle(args));
+  args[0] = "hyparquet";
+  const auto hyp = ParseFiles(RunOracle(args));
+  ASSERT_EQ(duck.size(), paths.size());
+  ASSERT_EQ(hyp.size(), paths.size());
+  for (size_t k = 0; k < paths.size(); ++k) {
+    const auto floe_rows = CatRows(paths[k]);
+    ASSERT_EQ(floe_rows.size(), rows);
+    ExpectSameRows(floe_rows, duck[k], "duckdb " + paths[k]);
+    ExpectSameRows(floe_rows, hyp[k], "hyparquet " + paths[k]);
+  }
+}
+
 TEST(ParquetInteropTest, DuckDbAndHyparquetReadEveryCodecAndPageVersion) {
   const auto schema = AllTypesSchema(false);
   const auto rows = AllRows(300, false);
@@ -57,30 +74,13 @@ TEST(ParquetInteropTest, DuckDbAndHyparquetReadEveryCodecAndPageVersion) {
     o.page_bytes = v.page_bytes;
     paths.push_back(WriteRows(std::string("interop_") + v.name, schema, rows, o, 37));
   }
-  std::vector<std::string> args = paths;
-  args.insert(args.begin(), "duckdb");
-  const auto duck = ParseFiles(RunOracle(args));
-  args[0] = "hyparquet";
-  const auto hyp = ParseFiles(RunOracle(args));
-  ASSERT_EQ(duck.size(), paths.size());
-  ASSERT_EQ(hyp.size(), paths.size());
-  for (size_t k = 0; k < paths.size(); ++k) {
-    const auto floe_rows = CatRows(paths[k]);
-    ASSERT_EQ(floe_rows.size(), rows.size());
-    ExpectSameRows(floe_rows, duck[k], std::string("duckdb ") + variants[k].name);
-    ExpectSameRows(floe_rows, hyp[k], std::string("hyparquet ") + variants[k].name);
-  }
+  ExpectOraclesReadAsFloe(paths, rows.size());
 }
 
 // Pages that do not compress are written as ZSTD frames of raw blocks (AppendStored): both readers take
 // them, in v1 and v2 pages.
 TEST(ParquetInteropTest, DuckDbAndHyparquetReadStoredZstdPages) {
-  using columnar::Node;
-  using columnar::PhysicalType;
-  const columnar::Schema schema(Node::Record(
-      "t", {Node::Primitive("noise", PhysicalType::kInt64, false),
-            Node::Primitive("text", PhysicalType::kByteArray, false, columnar::LogicalKind::kString)},
-      false));
+  const columnar::Schema schema = NoiseAndTextSchema();
   std::mt19937_64 rng(23);
   std::vector<json> rows;
   for (int i = 0; i < 20000; ++i)
@@ -93,19 +93,7 @@ TEST(ParquetInteropTest, DuckDbAndHyparquetReadStoredZstdPages) {
     o.page_bytes = 4096;
     paths.push_back(WriteRows(v2 ? "interop_stored_v2" : "interop_stored_v1", schema, rows, o, 500));
   }
-  std::vector<std::string> args = paths;
-  args.insert(args.begin(), "duckdb");
-  const auto duck = ParseFiles(RunOracle(args));
-  args[0] = "hyparquet";
-  const auto hyp = ParseFiles(RunOracle(args));
-  ASSERT_EQ(duck.size(), paths.size());
-  ASSERT_EQ(hyp.size(), paths.size());
-  for (size_t k = 0; k < paths.size(); ++k) {
-    const auto floe_rows = CatRows(paths[k]);
-    ASSERT_EQ(floe_rows.size(), rows.size());
-    ExpectSameRows(floe_rows, duck[k], "duckdb " + paths[k]);
-    ExpectSameRows(floe_rows, hyp[k], "hyparquet " + paths[k]);
-  }
+  ExpectOraclesReadAsFloe(paths, rows.size());
 }
 
 const json* FindBy(const json& arr, const std::string& key, const std::string& value) {

@@ -582,12 +582,7 @@ TEST(ParquetRoundTripTest, LargeSpoolsAreCopiedOutPageByPage) {
 // Pages of a column that do not shrink under ZSTD are stored (a frame of raw blocks) for runs between
 // attempts; a column that compresses keeps every page compressed. Both read back unchanged.
 TEST(ParquetRoundTripTest, PagesThatDoNotCompressAreStored) {
-  using columnar::Node;
-  using columnar::PhysicalType;
-  const columnar::Schema schema(Node::Record(
-      "t", {Node::Primitive("noise", PhysicalType::kInt64, false),
-            Node::Primitive("text", PhysicalType::kByteArray, false, columnar::LogicalKind::kString)},
-      false));
+  const columnar::Schema schema = NoiseAndTextSchema();
   std::mt19937_64 rng(11);
   std::vector<json> rows;
   for (int i = 0; i < 60000; ++i)

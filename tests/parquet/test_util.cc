@@ -338,6 +338,15 @@ json RequiredTypesRow(int i) {
   return r;
 }
 
+columnar::Schema NoiseAndTextSchema() {
+  using columnar::Node;
+  using columnar::PhysicalType;
+  return columnar::Schema(Node::Record(
+      "t", {Node::Primitive("noise", PhysicalType::kInt64, false),
+            Node::Primitive("text", PhysicalType::kByteArray, false, columnar::LogicalKind::kString)},
+      false));
+}
+
 columnar::Schema FloatEdgeSchema() {
   return columnar::Schema(Node::Record(
       "floats", {Prim("d", PhysicalType::kDouble, true), Prim("f", PhysicalType::kFloat, false)}, false));

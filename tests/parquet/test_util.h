@@ -32,6 +32,8 @@ nlohmann::json RequiredTypesRow(int i);
 // Float edge cases: "d" (optional double) and "f" (required float), 16 rows in 4 groups of 4 holding NaN,
 // -0.0 and +0.0, +-infinity and nulls; the last group holds only NaNs (and a null).
 columnar::Schema FloatEdgeSchema();
+// "noise" (required int64, for random values: incompressible pages) and "text" (required string).
+columnar::Schema NoiseAndTextSchema();
 std::vector<nlohmann::json> FloatEdgeRows();
 
 std::string TempDir();
