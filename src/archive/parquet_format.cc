@@ -1,4 +1,5 @@
 #include "archive/parquet_format.h"
+#include "common/unaligned.h"
 
 #include <algorithm>
 #include <atomic>
@@ -81,13 +82,6 @@ void AppendColumnEntries(const columnar::ColumnBuffer& src, columnar::ColumnBuff
   }
 }
 
-template <typename T>
-T LoadFixed(const uint8_t* p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
 // Appends every entry of `from` behind those of `to` (same leaves), then its records. Values keep their bytes
 // (floats travel as their bit patterns).
 void AppendEntries(const columnar::ColumnarBatch& from, columnar::ColumnarBatch& to) {
@@ -106,13 +100,13 @@ void AppendEntries(const columnar::ColumnarBatch& from, columnar::ColumnarBatch&
       case PhysicalType::kInt32:
       case PhysicalType::kFloat:
         AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) {
-          dst.AppendInt32(LoadFixed<int32_t>(fixed + 4 * v), d, r);
+          dst.AppendInt32(LoadUnaligned<int32_t>(fixed + 4 * v), d, r);
         });
         break;
       case PhysicalType::kInt64:
       case PhysicalType::kDouble:
         AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) {
-          dst.AppendInt64(LoadFixed<int64_t>(fixed + 8 * v), d, r);
+          dst.AppendInt64(LoadUnaligned<int64_t>(fixed + 8 * v), d, r);
         });
         break;
       case PhysicalType::kFixedLenByteArray: {

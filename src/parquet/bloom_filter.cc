@@ -1,4 +1,5 @@
 #include "parquet/bloom_filter.h"
+#include "common/unaligned.h"
 
 #include <cmath>
 #include <cstring>
@@ -16,16 +17,6 @@ constexpr uint64_t kP4 = 0x85EBCA77C2B2AE63ULL;
 constexpr uint64_t kP5 = 0x27D4EB2F165667C5ULL;
 
 inline uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
-inline uint64_t Load64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint32_t Load32(const uint8_t* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
 inline uint64_t Round(uint64_t acc, uint64_t lane) { return Rotl(acc + lane * kP2, 31) * kP1; }
 inline uint64_t Merge(uint64_t acc, uint64_t v) { return (acc ^ Round(0, v)) * kP1 + kP4; }
 
@@ -42,10 +33,10 @@ uint64_t XxHash64(const void* data, size_t size, uint64_t seed) {
     uint64_t v1 = seed + kP1 + kP2, v2 = seed + kP2, v3 = seed, v4 = seed - kP1;
     const uint8_t* limit = end - 32;
     do {
-      v1 = Round(v1, Load64(p));
-      v2 = Round(v2, Load64(p + 8));
-      v3 = Round(v3, Load64(p + 16));
-      v4 = Round(v4, Load64(p + 24));
+      v1 = Round(v1, LoadUnaligned<uint64_t>(p));
+      v2 = Round(v2, LoadUnaligned<uint64_t>(p + 8));
+      v3 = Round(v3, LoadUnaligned<uint64_t>(p + 16));
+      v4 = Round(v4, LoadUnaligned<uint64_t>(p + 24));
       p += 32;
     } while (p <= limit);
     acc = Rotl(v1, 1) + Rotl(v2, 7) + Rotl(v3, 12) + Rotl(v4, 18);
@@ -58,12 +49,12 @@ uint64_t XxHash64(const void* data, size_t size, uint64_t seed) {
   }
   acc += static_cast<uint64_t>(size);
   while (end - p >= 8) {
-    acc ^= Round(0, Load64(p));
+    acc ^= Round(0, LoadUnaligned<uint64_t>(p));
     acc = Rotl(acc, 27) * kP1 + kP4;
     p += 8;
   }
   if (end - p >= 4) {
-    acc ^= static_cast<uint64_t>(Load32(p)) * kP1;
+    acc ^= static_cast<uint64_t>(LoadUnaligned<uint32_t>(p)) * kP1;
     acc = Rotl(acc, 23) * kP2 + kP3;
     p += 4;
   }

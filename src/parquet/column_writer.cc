@@ -1,5 +1,7 @@
 #include "parquet/column_writer.h"
+#include "common/unaligned.h"
 
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
@@ -96,20 +98,14 @@ inline uint64_t Fold(uint64_t a, uint64_t b) {
   const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
   return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
 }
-inline uint64_t Word64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint64_t Word32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
 // a == b for two values of length n whose hashes matched, without a memcmp call for short ones.
 inline bool SameBytes(const char* a, const char* b, size_t n) {
-  if (n >= 8 && n <= 16) return Word64(a) == Word64(b) && Word64(a + n - 8) == Word64(b + n - 8);
-  if (n >= 4 && n < 8) return Word32(a) == Word32(b) && Word32(a + n - 4) == Word32(b + n - 4);
+  using U64 = uint64_t;
+  using U32 = uint32_t;
+  if (n >= 8 && n <= 16)
+    return LoadUnaligned<U64>(a) == LoadUnaligned<U64>(b) && LoadUnaligned<U64>(a + n - 8) == LoadUnaligned<U64>(b + n - 8);
+  if (n >= 4 && n < 8)
+    return LoadUnaligned<U32>(a) == LoadUnaligned<U32>(b) && LoadUnaligned<U32>(a + n - 4) == LoadUnaligned<U32>(b + n - 4);
   return n == 0 || std::memcmp(a, b, n) == 0;
 }
 uint32_t DictHash(const char* p, size_t n) {
@@ -117,15 +113,16 @@ uint32_t DictHash(const char* p, size_t n) {
   uint64_t seed = kA, a = 0, b = 0;
   if (n > 16) {
     size_t i = 0;
-    for (; i + 16 < n; i += 16) seed = Fold(Word64(p + i) ^ kB, Word64(p + i + 8) ^ seed);
-    a = Word64(p + n - 16);
-    b = Word64(p + n - 8);
+    for (; i + 16 < n; i += 16)
+      seed = Fold(LoadUnaligned<uint64_t>(p + i) ^ kB, LoadUnaligned<uint64_t>(p + i + 8) ^ seed);
+    a = LoadUnaligned<uint64_t>(p + n - 16);
+    b = LoadUnaligned<uint64_t>(p + n - 8);
   } else if (n >= 8) {
-    a = Word64(p);
-    b = Word64(p + n - 8);
+    a = LoadUnaligned<uint64_t>(p);
+    b = LoadUnaligned<uint64_t>(p + n - 8);
   } else if (n >= 4) {
-    a = Word32(p);
-    b = Word32(p + n - 4);
+    a = LoadUnaligned<uint32_t>(p);
+    b = LoadUnaligned<uint32_t>(p + n - 4);
   } else if (n > 0) {
     a = (uint64_t{static_cast<uint8_t>(p[0])} << 16) | (uint64_t{static_cast<uint8_t>(p[n >> 1])} << 8) |
         static_cast<uint8_t>(p[n - 1]);
@@ -518,12 +515,6 @@ uint64_t ColumnWriter::estimated_chunk_bytes() const {
 
 namespace {
 
-template <typename T>
-T Bitcast(const void* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
 
 }  // namespace
 
@@ -557,7 +548,7 @@ class NumericColumnWriter final : public ColumnWriter {
       indices_.resize(at + n);
       uint32_t* out = indices_.data() + at;
       for (size_t i = 0; i < n; ++i) {
-        const T v = Bitcast<T>(src + i * sizeof(T));
+        const T v = LoadUnaligned<T>(src + i * sizeof(T));
         out[i] = Lookup(v);
         Observe(v);
       }
@@ -726,10 +717,10 @@ class NumericColumnWriter final : public ColumnWriter {
   // entries so far and lookups hash from then on. Entries, their order and the indices are the same either
   // way.
   uint32_t Lookup(T v) {
-    const Bits b = Bitcast<Bits>(&v);
+    const Bits b = std::bit_cast<Bits>(v);
     if (ascending_) {
-      if (dict_.empty() || b > Bitcast<Bits>(&dict_.back())) return Add(v);
-      if (b == Bitcast<Bits>(&dict_.back())) return static_cast<uint32_t>(dict_.size() - 1);
+      if (dict_.empty() || b > std::bit_cast<Bits>(dict_.back())) return Add(v);
+      if (b == std::bit_cast<Bits>(dict_.back())) return static_cast<uint32_t>(dict_.size() - 1);
       ascending_ = false;
       size_t n = 16;
       while ((dict_.size() + 1) * 2 > n) n *= 2;
@@ -739,7 +730,7 @@ class NumericColumnWriter final : public ColumnWriter {
     while (true) {
       const uint32_t s = slots_[i];
       if (s == 0) break;
-      if (Bitcast<Bits>(&dict_[s - 1]) == b) return s - 1;
+      if (std::bit_cast<Bits>(dict_[s - 1]) == b) return s - 1;
       i = (i + 1) & (slots_.size() - 1);
     }
     slots_[i] = static_cast<uint32_t>(dict_.size() + 1);
@@ -756,7 +747,7 @@ class NumericColumnWriter final : public ColumnWriter {
     slots_.assign(n, 0);
     shift_ = 64 - __builtin_ctzll(n);
     for (size_t k = 0; k < dict_.size(); ++k) {
-      const Bits b = Bitcast<Bits>(&dict_[k]);
+      const Bits b = std::bit_cast<Bits>(dict_[k]);
       size_t i = (static_cast<uint64_t>(b) * 0x9E3779B97F4A7C15ULL) >> shift_;
       while (slots_[i] != 0) i = (i + 1) & (n - 1);
       slots_[i] = static_cast<uint32_t>(k + 1);
@@ -960,7 +951,7 @@ class BytesColumnWriter final : public ColumnWriter {
     if (order_ == SortOrder::kDecimalBytes) return CompareDecimalBytes(a, b);
     const size_t n = std::min(a.size(), b.size());
     if (n >= 8) {  // most bounds differ in their first 8 bytes: one big-endian word compare decides
-      const uint64_t x = __builtin_bswap64(Word64(a.data())), y = __builtin_bswap64(Word64(b.data()));
+      const uint64_t x = __builtin_bswap64(LoadUnaligned<uint64_t>(a.data())), y = __builtin_bswap64(LoadUnaligned<uint64_t>(b.data()));
       if (x != y) return x < y ? -1 : 1;
     }
     const int c = n ? std::memcmp(a.data(), b.data(), n) : 0;

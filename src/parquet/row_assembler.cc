@@ -1,4 +1,5 @@
 #include "parquet/row_assembler.h"
+#include "common/unaligned.h"
 
 #include <cstring>
 
@@ -15,13 +16,6 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-template <typename T>
-T Load(const uint8_t* p) {
-  T v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
 std::string KeyString(const json& k) { return k.is_string() ? k.get<std::string>() : k.dump(); }
 
 }  // namespace
@@ -32,7 +26,7 @@ json LeafValueToJson(const columnar::ColumnBuffer& col, size_t i) {
   switch (n.physical) {
     case PhysicalType::kBoolean: return f[i] != 0;
     case PhysicalType::kInt32: {
-      const int32_t v = Load<int32_t>(f + i * 4);
+      const int32_t v = LoadUnaligned<int32_t>(f + i * 4);
       switch (n.logical) {
         case LogicalKind::kDate: return FormatDate(v);
         case LogicalKind::kTimeMillis: return FormatTime(v, false);
@@ -42,7 +36,7 @@ json LeafValueToJson(const columnar::ColumnBuffer& col, size_t i) {
       }
     }
     case PhysicalType::kInt64: {
-      const int64_t v = Load<int64_t>(f + i * 8);
+      const int64_t v = LoadUnaligned<int64_t>(f + i * 8);
       switch (n.logical) {
         case LogicalKind::kTimeMicros: return FormatTime(v, true);
         case LogicalKind::kTimestampMillis: return FormatTimestamp(v, false, n.adjusted_to_utc);
@@ -52,8 +46,8 @@ json LeafValueToJson(const columnar::ColumnBuffer& col, size_t i) {
         default: return v;
       }
     }
-    case PhysicalType::kFloat: return static_cast<double>(Load<float>(f + i * 4));
-    case PhysicalType::kDouble: return Load<double>(f + i * 8);
+    case PhysicalType::kFloat: return static_cast<double>(LoadUnaligned<float>(f + i * 4));
+    case PhysicalType::kDouble: return LoadUnaligned<double>(f + i * 8);
     case PhysicalType::kByteArray: {
       const std::string_view v = col.bytes_value(i);
       switch (n.logical) {
@@ -72,7 +66,7 @@ json LeafValueToJson(const columnar::ColumnBuffer& col, size_t i) {
         case LogicalKind::kDecimal: return FormatDecimalBytes(v, n.scale);
         case LogicalKind::kDuration: {
           const uint8_t* p = f + i * w;
-          return json{{"months", Load<uint32_t>(p)}, {"days", Load<uint32_t>(p + 4)}, {"millis", Load<uint32_t>(p + 8)}};
+          return json{{"months", LoadUnaligned<uint32_t>(p)}, {"days", LoadUnaligned<uint32_t>(p + 4)}, {"millis", LoadUnaligned<uint32_t>(p + 8)}};
         }
         default: return Base64(v);
       }
