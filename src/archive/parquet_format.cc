@@ -1,15 +1,14 @@
 #include "archive/parquet_format.h"
-#include "common/unaligned.h"
 
 #include <algorithm>
 #include <atomic>
-#include <cstring>
 #include <optional>
 #include <vector>
 
 #include "archive/archive_error.h"
 #include "parquet/errors.h"
 #include "parquet/file_writer.h"
+#include "common/unaligned.h"
 #include "common/worker_threads.h"
 
 namespace floe::archive {

@@ -1,9 +1,9 @@
 #include "parquet/bloom_filter.h"
-#include "common/unaligned.h"
 
 #include <cmath>
 #include <cstring>
 
+#include "common/unaligned.h"
 #include "parquet/format.h"
 
 namespace floe::parquet {

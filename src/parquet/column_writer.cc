@@ -1,11 +1,11 @@
 #include "parquet/column_writer.h"
-#include "common/unaligned.h"
 
 #include <bit>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
 
+#include "common/unaligned.h"
 #include "parquet/bloom_filter.h"
 #include "parquet/compression.h"
 #include "parquet/encoding.h"
@@ -513,10 +513,6 @@ uint64_t ColumnWriter::estimated_chunk_bytes() const {
 // ---------------------------------------------------------------------------------------------------------
 // Shared dictionary/fallback logic of the numeric and byte-array writers.
 
-namespace {
-
-
-}  // namespace
 
 // Fixed-width numbers: int32, int64, float, double.
 template <typename T>
@@ -951,7 +947,8 @@ class BytesColumnWriter final : public ColumnWriter {
     if (order_ == SortOrder::kDecimalBytes) return CompareDecimalBytes(a, b);
     const size_t n = std::min(a.size(), b.size());
     if (n >= 8) {  // most bounds differ in their first 8 bytes: one big-endian word compare decides
-      const uint64_t x = __builtin_bswap64(LoadUnaligned<uint64_t>(a.data())), y = __builtin_bswap64(LoadUnaligned<uint64_t>(b.data()));
+      const uint64_t x = __builtin_bswap64(LoadUnaligned<uint64_t>(a.data()));
+      const uint64_t y = __builtin_bswap64(LoadUnaligned<uint64_t>(b.data()));
       if (x != y) return x < y ? -1 : 1;
     }
     const int c = n ? std::memcmp(a.data(), b.data(), n) : 0;

@@ -116,10 +116,9 @@ class ParquetFileWriter::Spool final : public PageSink {
     return at;
   }
 
-  // Writes the staged bytes. A write that failed half way leaves nothing for the next one to land behind
-  // (writes go to explicit offsets), and the writer fails for good anyway.
-  // Releases the stage whatever happens: a writer may be destroyed on another thread once its operation
-  // has returned.
+  // Writes the staged bytes (to explicit offsets: a write that failed half way leaves nothing for the next
+  // one to land behind, and the writer fails for good anyway). Releases the stage whatever happens: a writer
+  // may be destroyed on another thread once its operation has returned.
   Status Flush() {
     if (ThreadStage().owner == this) FLOE_RETURN_IF_ERROR(WriteStage());
     return deferred_;

@@ -1,8 +1,7 @@
 #include "parquet/row_assembler.h"
+
+
 #include "common/unaligned.h"
-
-#include <cstring>
-
 #include "parquet/errors.h"
 #include "parquet/value_format.h"
 
@@ -66,7 +65,9 @@ json LeafValueToJson(const columnar::ColumnBuffer& col, size_t i) {
         case LogicalKind::kDecimal: return FormatDecimalBytes(v, n.scale);
         case LogicalKind::kDuration: {
           const uint8_t* p = f + i * w;
-          return json{{"months", LoadUnaligned<uint32_t>(p)}, {"days", LoadUnaligned<uint32_t>(p + 4)}, {"millis", LoadUnaligned<uint32_t>(p + 8)}};
+          return json{{"months", LoadUnaligned<uint32_t>(p)},
+                      {"days", LoadUnaligned<uint32_t>(p + 4)},
+                      {"millis", LoadUnaligned<uint32_t>(p + 8)}};
         }
         default: return Base64(v);
       }
