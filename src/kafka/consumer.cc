@@ -163,6 +163,11 @@ Result<std::unique_ptr<KafkaConsumer>> KafkaConsumer::Create(std::map<std::strin
   properties.try_emplace("partition.assignment.strategy", "cooperative-sticky");
   properties.try_emplace("auto.offset.reset", "earliest");
   properties.try_emplace("group.id", "floe");
+  // librdkafka stops fetching once 100,000 messages wait in the consumer queue (its default): with small
+  // records that is ~15 MB, drained by a decoder slower than the fetcher in a fraction of a fetch round trip,
+  // so the poll thread waited on an empty queue about half the time. The byte cap
+  // (queued.max.messages.kbytes, 64 MiB) bounds the prefetch instead.
+  properties.try_emplace("queued.min.messages", "1000000");
   properties["enable.auto.commit"] = "false";
   properties["enable.auto.offset.store"] = "false";
   properties["enable.partition.eof"] = "true";
