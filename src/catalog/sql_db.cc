@@ -3,7 +3,9 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include "catalog/catalog_error.h"
 
@@ -69,6 +71,21 @@ class SqliteDb final : public SqlDb {
   }
   sqlite3* db_;
 };
+
+// Switching a new database file to WAL takes an exclusive lock, and when two workers open a shared catalog at
+// the same instant SQLite answers the loser SQLITE_BUSY at once instead of calling the busy handler (it would
+// deadlock waiting). The mode is persistent, so the loser only has to ask again once the winner is done.
+Status SwitchToWal(SqlDb& db) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (true) {
+    Status st = db.Exec("PRAGMA journal_mode=WAL");
+    if (st.ok() || !st.Is(CatalogError::kUnavailable) ||
+        std::chrono::steady_clock::now() >= deadline) {
+      return st;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
 
 class PostgresDb final : public SqlDb {
  public:
@@ -176,7 +193,7 @@ Result<std::unique_ptr<SqlDb>> OpenSqlDb(const std::string& url) {
   }
   sqlite3_busy_timeout(db, 10'000);
   auto out = std::unique_ptr<SqlDb>(new SqliteDb(db));
-  if (path != ":memory:") FLOE_RETURN_IF_ERROR(out->Exec("PRAGMA journal_mode=WAL"));
+  if (path != ":memory:") FLOE_RETURN_IF_ERROR(SwitchToWal(*out));
   FLOE_RETURN_IF_ERROR(out->Exec("PRAGMA synchronous=NORMAL"));
   return out;
 }

@@ -2,10 +2,14 @@
 #include "catalog/catalog.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <vector>
 
 #include "archive/avro_format.h"
 #include "catalog/catalog_error.h"
@@ -670,6 +674,42 @@ TEST_P(CatalogTest, RebuildFromListingEqualsIncremental) {
   const std::string a = Dump(*incremental), b = Dump(*rebuilt);
   EXPECT_FALSE(a.empty());
   EXPECT_EQ(a, b);
+}
+
+// Worker processes pointed at one new SQLite catalog start at the same instant; none may fail to open it.
+// (Processes, not threads: SQLite settles lock conflicts between connections of one process differently.)
+TEST(SqliteCatalogTest, WorkersOpeningOneNewCatalogTogetherAllGetIt) {
+  char dir_template[] = "/tmp/floe-sqlite-race-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  constexpr int kRounds = 20, kWorkers = 4;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string url = "sqlite://" + dir + "/catalog-" + std::to_string(round) + ".db";
+    int gate[2];
+    ASSERT_EQ(pipe(gate), 0);
+    std::vector<pid_t> workers;
+    for (int w = 0; w < kWorkers; ++w) {
+      const pid_t pid = fork();
+      ASSERT_GE(pid, 0);
+      if (pid == 0) {
+        close(gate[1]);
+        char c;
+        (void)!read(gate[0], &c, 1);  // returns at EOF, when the parent opens the gate for all at once
+        auto store = CatalogStore::Open(url);
+        if (!store.ok()) fprintf(stderr, "worker %d: %s\n", w, store.status().ToString().c_str());
+        _exit(store.ok() ? 0 : 1);
+      }
+      workers.push_back(pid);
+    }
+    close(gate[0]);
+    close(gate[1]);
+    for (pid_t pid : workers) {
+      int status = 0;
+      ASSERT_EQ(waitpid(pid, &status, 0), pid);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "round " << round << ": a worker failed";
+    }
+  }
+  std::filesystem::remove_all(dir);
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, CatalogTest, ::testing::Values("sqlite", "postgresql"),
