@@ -573,6 +573,9 @@ Status Archiver::Process(TopicPipeline& pipeline, PartitionWriter& writer, const
     ctx.headers = headers_;
   }
   const auto value = message.value();
+  // The record is decoded straight into the waiting rows of the file its partition wrote last, where it most
+  // likely goes; PartitionWriter::Write moves it if not.
+  ctx.append_to = writer.InPlaceBatch();
   DecodedRecord tombstone;
   Result<DecodedRecord> decoded = tombstone;
   if (!value) {
@@ -594,6 +597,11 @@ Status Archiver::Process(TopicPipeline& pipeline, PartitionWriter& writer, const
     decoded = connector.decoder->Decode(ctx, *value);
   }
   if (!decoded.ok()) return decoded.status();
+  // Refused before Write (no business time): the file that offered its batch must not keep the record.
+  struct DropUnlessTaken {
+    DecodedRecord& record;
+    ~DropUnlessTaken() { DropInPlaceRecord(record); }
+  } drop_unless_taken{*decoded};
   if (decoded->time.source == TimeSource::kKafkaTimestamp && value) {
     if (connector.time_fallback == Connector::TimeFallback::kDeadLetter)
       return Error(ArchiveError::kMissingTime, "no plausible business time in " + connector.candidates);

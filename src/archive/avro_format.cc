@@ -38,7 +38,7 @@ class AvroFileWriter final : public FileFormatWriter {
     return Status::Ok();
   }
 
-  Status Append(const RecordContext& context, const DecodedRecord& record) override {
+  Status Append(const RecordContext& context, DecodedRecord& record) override {
     if (record.avro_datum.data() == nullptr)
       return Error(ArchiveError::kConfig, "format avro needs Avro input (input.format avro)");
     if (record.writer_schema != writer_schema_)

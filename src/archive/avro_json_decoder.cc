@@ -81,13 +81,17 @@ BusinessTime ConfluentAvroDecoder::TimeFromCapture(const avro::CapturedValue& c,
 
 Result<DecodedRecord> ConfluentAvroDecoder::DecodeColumns(const RecordContext& context, Writer& writer,
                                                           std::string_view body) {
-  columnar::ColumnarBatch& batch = *writer.batch;
-  batch.Clear();
+  columnar::ColumnarBatch& own = *writer.batch;
+  const bool in_place = context.append_to && context.append_to->schema().SameAs(own.schema());
+  columnar::ColumnarBatch& batch = in_place ? *context.append_to : own;
+  if (!in_place) batch.Clear();
   FLOE_RETURN_IF_ERROR(writer.decoder->Decode(body, batch));
   AppendKafkaColumns(batch, context, kafka_columns_);
   DecodedRecord record;
   record.time = TimeFromCapture(writer.decoder->captured(), context.kafka_timestamp_ms);
   record.columns = &batch;
+  record.own = &own;
+  if (in_place) record.in_place = &writer.decoder->last_record_start();
   record.writer_schema = writer.schema_json;
   if (!transforms_) record.avro_datum = body;  // transformed files hold another schema than the body's
   return record;

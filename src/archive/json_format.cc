@@ -58,7 +58,7 @@ class JsonLinesWriter final : public FileFormatWriter {
   JsonLinesWriter(std::unique_ptr<ByteSink> sink, KafkaColumnOptions kafka_columns)
       : sink_(std::move(sink)), kafka_columns_(kafka_columns) {}
 
-  Status Append(const RecordContext& context, const DecodedRecord& record) override {
+  Status Append(const RecordContext& context, DecodedRecord& record) override {
     line_.clear();
     const std::string ts =
         context.kafka_timestamp_ms >= 0 ? '"' + FormatRfc3339Micros(context.kafka_timestamp_ms * 1000) + '"' : "null";

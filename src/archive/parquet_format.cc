@@ -8,7 +8,6 @@
 #include "archive/archive_error.h"
 #include "parquet/errors.h"
 #include "parquet/file_writer.h"
-#include "common/unaligned.h"
 #include "common/worker_threads.h"
 
 namespace floe::archive {
@@ -60,66 +59,6 @@ class ParquetWriterSet {
 
 namespace {
 
-// Appends the entries of src behind those of dst (same leaf): nulls as they are, values through put(value
-// index, def, rep). One loop per physical type, so each value is one inlined typed append rather than a
-// branch on the type and a range insert per value.
-template <typename PutValue>
-void AppendColumnEntries(const columnar::ColumnBuffer& src, columnar::ColumnBuffer& dst, PutValue put) {
-  const size_t n = src.num_entries();
-  const int16_t max_def = src.max_definition_level();
-  const int16_t* defs = max_def > 0 ? src.def_levels().data() : nullptr;
-  const int16_t* reps = src.max_repetition_level() > 0 ? src.rep_levels().data() : nullptr;
-  size_t value = 0;
-  for (size_t e = 0; e < n; ++e) {
-    const int16_t def = defs ? defs[e] : 0;
-    const int16_t rep = reps ? reps[e] : 0;
-    if (def < max_def) {
-      dst.AppendNull(def, rep);
-    } else {
-      put(value++, def, rep);
-    }
-  }
-}
-
-// Appends every entry of `from` behind those of `to` (same leaves), then its records. Values keep their bytes
-// (floats travel as their bit patterns).
-void AppendEntries(const columnar::ColumnarBatch& from, columnar::ColumnarBatch& to) {
-  using columnar::PhysicalType;
-  for (size_t c = 0; c < from.num_columns(); ++c) {
-    const columnar::ColumnBuffer& src = from.column(c);
-    columnar::ColumnBuffer& dst = to.column(c);
-    const uint8_t* fixed = src.fixed().data();
-    switch (src.physical()) {
-      case PhysicalType::kByteArray:
-        AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) { dst.AppendBytes(src.bytes_value(v), d, r); });
-        break;
-      case PhysicalType::kBoolean:
-        AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) { dst.AppendBool(fixed[v] != 0, d, r); });
-        break;
-      case PhysicalType::kInt32:
-      case PhysicalType::kFloat:
-        AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) {
-          dst.AppendInt32(LoadUnaligned<int32_t>(fixed + 4 * v), d, r);
-        });
-        break;
-      case PhysicalType::kInt64:
-      case PhysicalType::kDouble:
-        AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) {
-          dst.AppendInt64(LoadUnaligned<int64_t>(fixed + 8 * v), d, r);
-        });
-        break;
-      case PhysicalType::kFixedLenByteArray: {
-        const size_t width = src.FixedWidth();
-        AppendColumnEntries(src, dst, [&](size_t v, int16_t d, int16_t r) {
-          dst.AppendFixedBytes(fixed + width * v, width, d, r);
-        });
-        break;
-      }
-    }
-  }
-  for (size_t r = 0; r < from.num_records(); ++r) to.EndRecord();
-}
-
 // What a batch of `schema` costs besides its buffers' capacities (Measure): one buffer object per leaf. (The
 // schema, leaf list included, is shared with the file's writer.)
 size_t BatchFixedBytes(const columnar::Schema& schema) {
@@ -144,16 +83,21 @@ class BatchingParquetWriter final : public FileFormatWriter {
     std::erase(set_->writers, this);
   }
 
-  Status Append(const RecordContext& context, const DecodedRecord& record) override {
+  Status Append(const RecordContext& context, DecodedRecord& record) override {
     if (!record.columns)
       return Error(ArchiveError::kConfig, "the connector's decoder does not produce columns for Parquet");
+    const bool pressure = set_->under_pressure();
+    // A record decoded into batch_ is taken where it is, unless batch_ is about to be handed over whole
+    // (memory pressure) or the file is broken: then it travels as a row of its own, as any other.
+    const bool in_place = record.in_place && batch_ && record.columns == &*batch_;
+    if (record.in_place && (!in_place || pressure || !broken_.ok() || set_->limit() == 0))
+      MoveInPlaceRecordToOwnBatch(record);
     columnar::ColumnarBatch& row = *record.columns;
     if (row.num_columns() != writer_->schema().num_leaves())
       return Error(parquet::ParquetError::kSchema, "record has " + std::to_string(row.num_columns()) +
                                                        " columns, the file " +
                                                        std::to_string(writer_->schema().num_leaves()));
     if (!broken_.ok()) return broken_;
-    const bool pressure = set_->under_pressure();
     if (pressure) {
       if (!set_->drained_for_pressure) {
         set_->drained_for_pressure = true;
@@ -173,9 +117,12 @@ class BatchingParquetWriter final : public FileFormatWriter {
       // The decoder's row goes straight to the writer.
       FLOE_RETURN_IF_ERROR(HandOver(row, /*relieve_others=*/true));
     } else {
-      if (!batch_) batch_.emplace(writer_->schema());
-      batch_->SetMark(mark_);
-      AppendEntries(row, *batch_);
+      // A record still in place is in batch_ already (and `direct` is false then: no pressure, a limit).
+      if (!record.in_place) {
+        if (!batch_) batch_.emplace(writer_->schema());
+        batch_->SetMark(mark_);
+        batch_->AppendRecordsFrom(row);
+      }
       const size_t size = Measure();
       const bool full = batch_->num_records() >= ParquetFormat::kBatchRows || size >= ParquetFormat::kBatchBytes;
       // While the previous batch is still being encoded this one goes on filling, up to a few times its size,
@@ -184,14 +131,21 @@ class BatchingParquetWriter final : public FileFormatWriter {
                                     size < kMaxBatchesWaiting * ParquetFormat::kBatchBytes;
       if (direct || (full && !wait_for_encoder)) {
         if (Status st = HandOverBatch(/*background=*/!direct, /*relieve_others=*/true); !st.ok()) {
-          // The record is not taken (the caller's row still holds it, for the retry); the rows before it
-          // still wait.
-          batch_->Rollback(mark_);
+          // The record is not taken: the caller retries it from the decoder's batch (where a record in place
+          // moves now); the rows before it still wait.
+          if (record.in_place)
+            MoveInPlaceRecordToOwnBatch(record);
+          else
+            batch_->Rollback(mark_);
           Measure();
           return st;
         }
       }
-      row.Clear();  // taken: only now, since a refused record is appended again from this same row
+      // Taken: only now, since a refused record is appended again from the decoder's batch.
+      if (record.in_place)
+        record.in_place = nullptr;
+      else
+        row.Clear();
       if (set_->pending > set_->limit()) set_->HandOverAll();
     }
     ++rows_;
@@ -204,6 +158,13 @@ class BatchingParquetWriter final : public FileFormatWriter {
     min_time_ = std::min(min_time_, record.time.micros);
     max_time_ = std::max(max_time_, record.time.micros);
     return Status::Ok();
+  }
+
+  // Only a batch that exists: one freed to give memory back is made again by the next copied row, so its
+  // buffers are counted (Measure) before records are decoded into them.
+  columnar::ColumnarBatch* InPlaceBatch() override {
+    if (!broken_.ok() || set_->limit() == 0 || !batch_) return nullptr;
+    return &*batch_;
   }
 
   uint64_t records() const override { return rows_; }

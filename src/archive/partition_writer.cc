@@ -161,14 +161,32 @@ Result<PartitionWriter::OpenFile*> PartitionWriter::Open(const RecordContext& re
   return raw;
 }
 
-Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& decoded,
-                              std::string_view partition_path) {
+columnar::ColumnarBatch* PartitionWriter::InPlaceBatch() {
+  offered_ = nullptr;
+  if (!recovered_ || fenced_ || !plan_.empty() || !last_file_ || last_file_->replay_last) return nullptr;
+  columnar::ColumnarBatch* batch = last_file_->writer->InPlaceBatch();
+  if (batch) offered_ = last_file_;
+  return batch;
+}
+
+bool PartitionWriter::RotationDue(const OpenFile& file, int64_t micros) const {
+  return ctx_.rotation.rotate_interval_ms > 0 && micros - file.first_time >= ctx_.rotation.rotate_interval_ms * 1000;
+}
+
+Status PartitionWriter::Write(const RecordContext& record, DecodedRecord& decoded, std::string_view partition_path) {
   if (!first_seen_) first_seen_ = record.offset;
   if (!recovered_) FLOE_RETURN_IF_ERROR(Recover(*first_seen_));
-  if (fenced_) return Status::Ok();
+  if (fenced_) {
+    DropInPlaceRecord(decoded);
+    return Status::Ok();
+  }
   const std::string_view path = partition_path;
   auto existing = open_.find(path);
   OpenFile* file = existing == open_.end() ? nullptr : existing->second.get();
+  // In place only into the offered file, and only when no step below seals it first (a replay plan, rotation).
+  if (decoded.in_place && (!file || file != offered_ || !plan_.empty() || RotationDue(*file, decoded.time.micros)))
+    MoveInPlaceRecordToOwnBatch(decoded);
+  offered_ = nullptr;
 
   // Replay of records an earlier epoch listed for this path.
   const Planned* replay = nullptr;
@@ -201,8 +219,7 @@ Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& 
     return Status::Ok();
   }
 
-  if (file && !replay && ctx_.rotation.rotate_interval_ms > 0 &&
-      decoded.time.micros - file->first_time >= ctx_.rotation.rotate_interval_ms * 1000) {
+  if (file && !replay && RotationDue(*file, decoded.time.micros)) {
     FLOE_RETURN_IF_ERROR(Seal(path));
     file = nullptr;
   }
@@ -235,6 +252,7 @@ Status PartitionWriter::Write(const RecordContext& record, const DecodedRecord& 
   }
   file->last_offset = record.offset;
   file->last_write = ++write_seq_;
+  last_file_ = file;
   file->min_time = std::min(file->min_time, decoded.time.micros);
   file->max_time = std::max(file->max_time, decoded.time.micros);
   last_handled_ = record.offset;
@@ -273,6 +291,7 @@ Status PartitionWriter::Seal(std::string_view partition_path) {
   if (!written.ok() && written.status().Is(parquet::ParquetError::kMemoryPressure)) return written.status();
   std::unique_ptr<OpenFile> file = std::move(it->second);
   open_.erase(it);
+  if (last_file_ == file.get()) last_file_ = nullptr;
   if (!written.ok()) {
     // The spool file is unusable. Its records must be consumed again: nothing at or past its first offset
     // is committed from now on, so the next owner of the partition (after a restart or rebalance) re-reads

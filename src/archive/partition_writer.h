@@ -97,7 +97,16 @@ class PartitionWriter {
   // are only queued: the next RetryPendingUploads, SealDue or SealAll publishes all of a partition's pending
   // files with one state write and one fence check. A file that cannot be published stays pending; that is
   // never an error of Write. Records of a fenced writer are ignored (see fenced()).
-  Status Write(const RecordContext& record, const DecodedRecord& decoded, std::string_view partition_path);
+  //
+  // A record decoded in place (DecodedRecord::in_place, into InPlaceBatch()) is taken there when it goes to
+  // the file that offered the batch and nothing seals that file first; otherwise it is moved to the
+  // decoder's own batch and written as any other (or dropped, when a fenced writer ignores it). Either way
+  // `decoded` is no longer in place afterwards.
+  Status Write(const RecordContext& record, DecodedRecord& decoded, std::string_view partition_path);
+  // The batch of the file this partition last wrote to, for the next record to be decoded into
+  // (RecordContext::append_to), or null when the format has none or the writer is replaying, recovering or
+  // fenced. Valid until the next call on this writer.
+  columnar::ColumnarBatch* InPlaceBatch();
   // Records that the offset was handled without writing (tombstone skipped by policy, dead-lettered).
   void MarkSkipped(int64_t offset);
 
@@ -157,6 +166,8 @@ class PartitionWriter {
   Status Seal(std::string_view partition_path);
   // The open file written longest ago, re-created files excepted (they keep their listed boundaries).
   OpenFile* LeastRecentlyWritten() const;
+  // rotate.interval.ms: a record at `micros` does not fit in the file's business-time span.
+  bool RotationDue(const OpenFile& file, int64_t micros) const;
   Status Publish();
   Status Upload(SealedFile& file);
   Status WriteState();
@@ -172,6 +183,10 @@ class PartitionWriter {
   std::optional<int64_t> held_from_;
   uint64_t spool_seq_ = 0;
   uint64_t write_seq_ = 0;
+  // The file last written to, and the one whose batch InPlaceBatch offered (compared, never dereferenced
+  // unless still open).
+  OpenFile* last_file_ = nullptr;
+  const OpenFile* offered_ = nullptr;
 
   // Commit protocol.
   bool recovered_ = false;

@@ -24,13 +24,17 @@ std::optional<std::string> FromJson(std::string_view json, std::string_view dott
   }
 }
 
-std::optional<std::string> FromColumns(const columnar::ColumnarBatch& batch, std::string_view dotted) {
+// The record's value of a non-repeated leaf: its entry at `entry`, value `value` (past the batch's earlier
+// records when the record was appended in place).
+std::optional<std::string> FromColumns(const columnar::ColumnarBatch& batch, const columnar::ColumnarBatch::Mark* at,
+                                       std::string_view dotted) {
   for (size_t i = 0; i < batch.num_columns(); ++i) {
     const columnar::ColumnBuffer& c = batch.column(i);
     if (c.max_repetition_level() > 0 || c.leaf().dotted_path() != dotted) continue;
-    if (c.num_entries() == 0) return std::nullopt;
-    if (c.max_definition_level() > 0 && c.def_levels()[0] < c.max_definition_level()) return std::nullopt;
-    const uint8_t* v = c.fixed().data();
+    const auto [entry, value] = at ? at->entries_values[i] : std::pair<size_t, size_t>{0, 0};
+    if (c.num_entries() <= entry) return std::nullopt;
+    if (c.max_definition_level() > 0 && c.def_levels()[entry] < c.max_definition_level()) return std::nullopt;
+    const uint8_t* v = c.fixed().data() + value * c.FixedWidth();
     switch (c.physical()) {
       case columnar::PhysicalType::kBoolean: return std::string(v[0] ? "true" : "false");
       case columnar::PhysicalType::kInt32: {
@@ -53,7 +57,7 @@ std::optional<std::string> FromColumns(const columnar::ColumnarBatch& batch, std
         std::memcpy(&x, v, sizeof x);
         return std::to_string(x);
       }
-      case columnar::PhysicalType::kByteArray: return std::string(c.bytes_value(0));
+      case columnar::PhysicalType::kByteArray: return std::string(c.bytes_value(value));
       default: return std::nullopt;  // fixed-length bytes and INT96 make no sensible directory names
     }
   }
@@ -63,9 +67,26 @@ std::optional<std::string> FromColumns(const columnar::ColumnarBatch& batch, std
 }  // namespace
 
 std::optional<std::string> DecodedRecord::FieldValue(std::string_view dotted_path) const {
-  if (columns) return FromColumns(*columns, dotted_path);
+  if (columns) return FromColumns(*columns, in_place, dotted_path);
   if (!raw_json.empty()) return FromJson(raw_json, dotted_path);
   return std::nullopt;
+}
+
+void MoveInPlaceRecordToOwnBatch(DecodedRecord& record) {
+  if (!record.in_place) return;
+  record.own->Clear();
+  record.own->AppendRecordsFrom(*record.columns, record.in_place);
+  record.columns->Rollback(*record.in_place);
+  record.columns = record.own;
+  record.in_place = nullptr;
+}
+
+void DropInPlaceRecord(DecodedRecord& record) {
+  if (!record.in_place) return;
+  record.columns->Rollback(*record.in_place);
+  record.columns = record.own;
+  record.own->Clear();
+  record.in_place = nullptr;
 }
 
 Result<DecodedRecord> RecordDecoder::DecodeTombstone(const RecordContext& context) {

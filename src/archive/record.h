@@ -32,6 +32,11 @@ struct RecordContext {
   std::optional<std::string_view> key;
   // Filled only when the connector stores headers (store.kafka.headers).
   std::span<const std::pair<std::string_view, std::optional<std::string_view>>> headers;
+  // A batch a columnar decoder may append the record to instead of its own one-record batch: the waiting
+  // rows of the file the record most likely goes to (PartitionWriter::InPlaceBatch), which saves copying the
+  // row there. A decoder uses it only when its schema is the batch's (Schema::SameAs); see
+  // DecodedRecord::in_place.
+  columnar::ColumnarBatch* append_to = nullptr;
 };
 
 // A decoded record: its business time, the schema version its partition path carries, and the decoded
@@ -43,6 +48,13 @@ struct DecodedRecord {
   // Columnar output: the decoder's batch holding exactly this record (Kafka metadata columns included), and
   // the writer schema the columns came from (stored in the file's metadata).
   columnar::ColumnarBatch* columns = nullptr;
+  // Set when the decoder appended the record to RecordContext::append_to (then `columns`) rather than to its
+  // own batch `own`: where the record starts there (it is the batch's last). The record is not taken yet.
+  // Whoever takes it where it is (the file writer owning the batch) clears `in_place`; whoever routes it
+  // elsewhere first moves it to `own` (MoveInPlaceRecordToOwnBatch); if neither happens, the caller removes
+  // it (DropInPlaceRecord), so a batch never keeps a record nobody took.
+  const columnar::ColumnarBatch::Mark* in_place = nullptr;
+  columnar::ColumnarBatch* own = nullptr;
   std::string_view writer_schema;
   // Avro output: the value's Avro binary datum, in writer_schema (data() == nullptr when the input has none).
   std::string_view avro_datum;
@@ -51,6 +63,11 @@ struct DecodedRecord {
   // nullopt when absent or null. Numbers print as JSON does; strings are not quoted.
   std::optional<std::string> FieldValue(std::string_view dotted_path) const;
 };
+
+// DecodedRecord::in_place: moves the record out of the batch it was appended to into the decoder's own
+// (emptied) batch, which `columns` then points at; or removes it from that batch. No-ops when not in place.
+void MoveInPlaceRecordToOwnBatch(DecodedRecord& record);
+void DropInPlaceRecord(DecodedRecord& record);
 
 class RecordDecoder {
  public:
@@ -73,7 +90,12 @@ struct WrittenFile {
 class FileFormatWriter {
  public:
   virtual ~FileFormatWriter() = default;
-  virtual Status Append(const RecordContext& context, const DecodedRecord& record) = 0;
+  // Takes the record. A refused record is not taken: when it was in place in this writer's batch
+  // (DecodedRecord::in_place), it has been moved to the decoder's own batch, for the caller to retry.
+  virtual Status Append(const RecordContext& context, DecodedRecord& record) = 0;
+  // The batch a decoder may append the next record to (RecordContext::append_to), when this writer keeps
+  // waiting rows in one (Parquet); null otherwise. Valid until the next call on this writer.
+  virtual columnar::ColumnarBatch* InPlaceBatch() { return nullptr; }
   virtual uint64_t records() const = 0;
   virtual uint64_t bytes() const = 0;
   // A hint that Finish() follows soon: the writer may start that work in the background (the caller goes on

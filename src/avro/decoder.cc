@@ -1203,6 +1203,8 @@ Status RecordDecoder::Decode(const uint8_t* data, size_t size, ColumnarBatch& ba
   return Status::Ok();
 }
 
+const ColumnarBatch::Mark& RecordDecoder::last_record_start() const { return program_->mark; }
+
 CapturedValue RecordDecoder::captured() const {
   const Program& prog = *program_;
   CapturedValue v;

@@ -97,6 +97,9 @@ class RecordDecoder {
 
   // Business time of the last successfully decoded record.
   CapturedValue captured() const;
+  // Where the last successfully decoded record starts in the batch it was appended to (a mark of the batch
+  // as it was before it), until the next decode.
+  const columnar::ColumnarBatch::Mark& last_record_start() const;
 
   // A readable listing of the compiled program, for tests and debugging.
   std::string Disassemble() const;

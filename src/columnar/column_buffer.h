@@ -111,6 +111,38 @@ class ColumnBuffer {
     num_values_ = values;
   }
 
+  // Appends src's entries from `first_entry` on (whose first value is value `first_value`) behind this
+  // buffer's (same leaf). Values keep their bytes (floats travel as their bit patterns).
+  void AppendFrom(const ColumnBuffer& src, size_t first_entry, size_t first_value) {
+    const uint8_t* fixed = src.fixed_.data();
+    switch (src.physical_) {
+      case PhysicalType::kByteArray:
+        AppendEntriesFrom(src, first_entry, first_value,
+                          [&](size_t v, int16_t d, int16_t r) { AppendBytes(src.bytes_value(v), d, r); });
+        break;
+      case PhysicalType::kBoolean:
+        AppendEntriesFrom(src, first_entry, first_value,
+                          [&](size_t v, int16_t d, int16_t r) { AppendBool(fixed[v] != 0, d, r); });
+        break;
+      case PhysicalType::kInt32:
+      case PhysicalType::kFloat:
+        AppendEntriesFrom(src, first_entry, first_value,
+                          [&](size_t v, int16_t d, int16_t r) { AppendFixedN<4>(fixed + 4 * v, d, r); });
+        break;
+      case PhysicalType::kInt64:
+      case PhysicalType::kDouble:
+        AppendEntriesFrom(src, first_entry, first_value,
+                          [&](size_t v, int16_t d, int16_t r) { AppendFixedN<8>(fixed + 8 * v, d, r); });
+        break;
+      case PhysicalType::kFixedLenByteArray: {
+        const size_t width = src.FixedWidth();
+        AppendEntriesFrom(src, first_entry, first_value,
+                          [&](size_t v, int16_t d, int16_t r) { AppendFixed(fixed + width * v, width, d, r); });
+        break;
+      }
+    }
+  }
+
   void Clear() {
     def_levels_.clear();
     rep_levels_.clear();
@@ -158,6 +190,23 @@ class ColumnBuffer {
     const auto* bytes = static_cast<const uint8_t*>(p);
     fixed_.insert(fixed_.end(), bytes, bytes + n);
     ++num_values_;
+  }
+  // One loop per physical type (AppendFrom), so each value is one inlined typed append rather than a branch
+  // on the type per value. Nulls go as they are; values through put(value index, def, rep).
+  template <typename PutValue>
+  void AppendEntriesFrom(const ColumnBuffer& src, size_t first_entry, size_t first_value, PutValue put) {
+    const int16_t* defs = src.max_def_ > 0 ? src.def_levels_.data() : nullptr;
+    const int16_t* reps = src.max_rep_ > 0 ? src.rep_levels_.data() : nullptr;
+    size_t value = first_value;
+    for (size_t e = first_entry; e < src.num_entries_; ++e) {
+      const int16_t def = defs ? defs[e] : 0;
+      const int16_t rep = reps ? reps[e] : 0;
+      if (def < src.max_def_) {
+        AppendNull(def, rep);
+      } else {
+        put(value++, def, rep);
+      }
+    }
   }
   // A compile-time width lets the compiler turn the copy into one store instead of a memcpy call.
   template <size_t N>
@@ -225,6 +274,16 @@ class ColumnarBatch {
     std::vector<std::pair<size_t, size_t>> entries_values;
     size_t records = 0;
   };
+
+  // Appends the records of `from` (a batch of the same schema) behind this batch's: all of them, or those
+  // from `start` (a mark set on `from`) on.
+  void AppendRecordsFrom(const ColumnarBatch& from, const Mark* start = nullptr) {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const auto [entry, value] = start ? start->entries_values[i] : std::pair<size_t, size_t>{0, 0};
+      columns_[i].AppendFrom(from.columns_[i], entry, value);
+    }
+    num_records_ += from.num_records_ - (start ? start->records : 0);
+  }
   void SetMark(Mark& mark) const {
     mark.entries_values.resize(columns_.size());
     for (size_t i = 0; i < columns_.size(); ++i)

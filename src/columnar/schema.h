@@ -107,6 +107,9 @@ class Schema {
     return leaves_->field_leaf_begin[i + 1] - leaves_->field_leaf_begin[i];
   }
 
+  // True when both are copies of one schema (same tree, same leaf list): their batches' buffers line up.
+  bool SameAs(const Schema& other) const { return leaves_ == other.leaves_ && root_ == other.root_; }
+
   // A readable one-line-per-node rendering for tests, errors and `floe parquet inspect`.
   std::string ToString() const;
 

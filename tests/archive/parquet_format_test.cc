@@ -66,9 +66,28 @@ std::map<std::string, std::string> FooterMetadata(const std::string& path) {
   return kv;
 }
 
+// Decodes `r` as the Avro decoder does with RecordContext::append_to: into the waiting rows of `predicted`
+// (the file the partition wrote last) when it offers them, else into the decoder's own row.
+void DecodeRow(const nlohmann::json& r, FileFormatWriter* predicted, columnar::ColumnarBatch& own,
+               columnar::ColumnarBatch::Mark& mark, DecodedRecord& rec) {
+  columnar::ColumnarBatch* target = predicted ? predicted->InPlaceBatch() : nullptr;
+  rec.own = &own;
+  rec.in_place = nullptr;
+  if (target && target->schema().SameAs(own.schema())) {
+    target->SetMark(mark);
+    rec.in_place = &mark;
+  } else {
+    own.Clear();
+    target = &own;
+  }
+  pt::ShredRow(r, target);
+  rec.columns = target;
+}
+
 TEST_P(ParquetFormatBatchingTest, InterleavedFilesHoldExactlyTheirRecordsOfEveryType) {
   // Three files take turns, as hours of one partition do; 800 records cross the batch size several times and
-  // every type (nulls, nested lists and maps, fixed bytes) is copied through the batches.
+  // every type (nulls, nested lists and maps, fixed bytes) goes through the batches: decoded into the batch
+  // of the file written last when that is where it goes (three records of four), else copied there.
   const columnar::Schema schema = pt::AllTypesSchema(/*with_interval=*/true);
   ParquetFormat format(parquet::WriterOptions{}, dir_, nullptr, encoders_.get());
   ParquetFormat direct(parquet::WriterOptions{}, dir_, nullptr);  // the same files, no encoding threads
@@ -80,21 +99,29 @@ TEST_P(ParquetFormatBatchingTest, InterleavedFilesHoldExactlyTheirRecordsOfEvery
   }
   std::vector<std::vector<nlohmann::json>> expected(3);
   int64_t last_offset[3] = {};
+  columnar::ColumnarBatch::Mark mark;
+  FileFormatWriter* last = nullptr;
+  int in_place = 0;
   for (int i = 0; i < 800; ++i) {
+    const int f = (i / 4) % 3;
     const nlohmann::json r = pt::AllTypesRow(i, /*with_interval=*/true);
     RecordContext ctx{"ads", 4, 1000 + i, 0, std::nullopt};
     DecodedRecord rec;
     rec.columns = &row;
     rec.time.micros = 1'714'564'800'000'000 + (i % 7) * 1'000'000;
     pt::ShredRow(r, &row);
-    ASSERT_TRUE(direct_files[i % 3]->Append(ctx, rec).ok());
-    pt::ShredRow(r, &row);
-    ASSERT_TRUE(files[i % 3]->Append(ctx, rec).ok());
+    ASSERT_TRUE(direct_files[f]->Append(ctx, rec).ok());
+    DecodeRow(r, last, row, mark, rec);
+    in_place += rec.in_place != nullptr;
+    ASSERT_TRUE(files[f]->Append(ctx, rec).ok());
+    EXPECT_EQ(rec.in_place, nullptr) << "taken, or moved to the decoder's row and taken from there";
     EXPECT_EQ(row.num_records(), 0u) << "the decoder's row is taken";
-    expected[i % 3].push_back(r);
-    last_offset[i % 3] = ctx.offset;
+    expected[f].push_back(r);
+    last_offset[f] = ctx.offset;
+    last = files[f].get();
   }
-  EXPECT_EQ(files[0]->records(), 267u) << "records() counts rows still waiting in the batch";
+  EXPECT_GT(in_place, 400) << "records were decoded in place";
+  EXPECT_EQ(files[0]->records(), 268u) << "records() counts rows still waiting in the batch";
   files[1]->PrepareFinish();  // a hint only: the file comes out the same
   for (int f = 0; f < 3; ++f) {
     auto written = files[f]->Finish();
@@ -111,7 +138,7 @@ TEST_P(ParquetFormatBatchingTest, InterleavedFilesHoldExactlyTheirRecordsOfEvery
     auto kv = FooterMetadata(path);
     EXPECT_EQ(kv["kafka.topic"], "ads");
     EXPECT_EQ(kv["kafka.partition"], "4");
-    EXPECT_EQ(kv["kafka.offset.first"], std::to_string(1000 + f));
+    EXPECT_EQ(kv["kafka.offset.first"], std::to_string(1000 + 4 * f));
     EXPECT_EQ(kv["kafka.offset.last"], std::to_string(last_offset[f]));
     EXPECT_EQ(kv["floe.business_time.min"], "1714564800000000");
     EXPECT_EQ(kv["floe.business_time.max"], "1714564806000000");
@@ -215,29 +242,35 @@ TEST_P(ParquetFormatBatchingTest, RefusalsForMemoryLoseAndReorderNothing) {
   uint64_t squeeze = budget.writer_limit() - budget.used() - (kRoomLeft << 10);
   ASSERT_TRUE(budget.TryReserve(squeeze));
   int refusals = 0;
+  columnar::ColumnarBatch::Mark mark;
+  const File* last = nullptr;
   for (int i = 0; i < 2500; ++i) {
     const nlohmann::json r = pt::AllTypesRow(i, false);
-    File& target = files[(i * 7) % files.size()];
+    // Runs of three records per file: most are decoded into the batch of the file written last.
+    File& target = files[((i / 3) * 7) % files.size()];
     if (!target.writer) {
       open(target);
       ASSERT_TRUE(target.writer);
     }
     RecordContext ctx{"ads", 0, i, 0, std::nullopt};
     DecodedRecord rec;
-    rec.columns = &row;
-    pt::ShredRow(r, &row);
+    DecodeRow(r, last && last->writer ? last->writer.get() : nullptr, row, mark, rec);
     for (int attempt = 0;; ++attempt) {
-      // A refused record is appended again from the same row, as PartitionWriter retries it: the refusal
-      // must leave the row as it was.
+      // A refused record is appended again from the decoder's row, as PartitionWriter retries it: the
+      // refusal must leave it there (moved there when it was decoded in place).
       Status st = target.writer->Append(ctx, rec);
       if (st.ok()) break;
       ASSERT_TRUE(st.Is(parquet::ParquetError::kMemoryPressure)) << st.ToString();
       ASSERT_LT(attempt, 30) << "record " << i << " never taken";
+      ASSERT_EQ(rec.in_place, nullptr) << "record " << i;
+      ASSERT_EQ(rec.columns, &row) << "record " << i;
       ASSERT_EQ(row.num_records(), 1u) << "record " << i << ": a refused record is not taken";
       ++refusals;
       ASSERT_TRUE(relieve(&target)) << "record " << i;
     }
+    ASSERT_EQ(rec.in_place, nullptr);
     target.rows.push_back(r);
+    last = &target;
   }
   EXPECT_GT(budget.denials(), 0u) << "the budget was meant to refuse";
   while (relieve(nullptr)) {

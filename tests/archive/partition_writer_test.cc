@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -12,9 +13,12 @@
 
 #include "archive/archive_error.h"
 #include "archive/json_format.h"
+#include "archive/parquet_format.h"
 #include "archive/partition_state.h"
 #include "common/time_util.h"
 #include "parquet/errors.h"
+#include "parquet/memory_budget.h"
+#include "parquet/test_util.h"
 #include "storage/fault_injecting_object_store.h"
 #include "storage/memory_object_store.h"
 
@@ -254,6 +258,75 @@ TEST_F(PartitionWriterTest, OpeningOneFileTooManySealsTheLeastRecentlyWritten) {
   EXPECT_EQ(w.open_files(), 2u);
 }
 
+// Records decoded into the batch of the file the partition wrote last (InPlaceBatch) are taken there when
+// they belong to it, and otherwise moved out before anything else happens to that file: a late event goes to
+// its own hour, a record past rotate.interval.ms or flush.size to the next file, a fenced writer drops it.
+TEST_F(PartitionWriterTest, RecordsDecodedInPlaceLandInTheirOwnFileWhateverFileOfferedItsBatch) {
+  parquet::MemoryBudget budget(64 << 20);
+  ParquetFormat parquet(parquet::WriterOptions{}, spool_.string(), &budget);
+  ctx_.format = &parquet;
+  ctx_.rotation.flush_size = 12;
+  ctx_.rotation.rotate_interval_ms = 20 * 60'000;
+  const columnar::Schema schema(columnar::Node::Record(
+      "e", {columnar::Node::Primitive("n", columnar::PhysicalType::kInt64, false)}, false));
+  columnar::ColumnarBatch own(schema);
+  columnar::ColumnarBatch::Mark mark;
+  PartitionWriter w(ctx_, 2);
+  std::map<std::string, std::vector<int64_t>> expected_hours;  // hour directory -> offsets
+  int in_place = 0;
+  for (int64_t o = 0; o < 200; ++o) {
+    // In order, every ninth record two hours late: a minute apart first (files end at flush.size), then
+    // three minutes apart (they end at rotate.interval.ms).
+    const int64_t minute = o < 100 ? o : 100 + 3 * (o - 100);
+    const int64_t micros = o % 9 == 4 ? kNoon - 2 * kHour : kNoon + minute * 60 * kSec;
+    DecodedRecord rec;
+    rec.time = BusinessTime{micros, TimeSource::kField, 0};
+    rec.own = &own;
+    columnar::ColumnarBatch* target = w.InPlaceBatch();
+    if (target && target->schema().SameAs(schema)) {
+      target->SetMark(mark);
+      rec.in_place = &mark;
+      ++in_place;
+    } else {
+      own.Clear();
+      target = &own;
+    }
+    target->column(0).AppendInt64(o, 0, 0);
+    target->EndRecord();
+    rec.columns = target;
+    const CivilTime t = CivilFromMicros(micros);
+    char path[40];
+    std::snprintf(path, sizeof path, "dt=%04d-%02d-%02d/hour=%02d", t.year, t.month, t.day, t.hour);
+    ASSERT_TRUE(w.Write(RecordContext{"ads", 2, o, 1000, std::nullopt}, rec, path).ok()) << o;
+    ASSERT_EQ(rec.in_place, nullptr) << o;
+    expected_hours[path].push_back(o);
+  }
+  EXPECT_GT(in_place, 100);
+  ASSERT_TRUE(w.SealAll().ok());
+  std::map<std::string, std::vector<int64_t>> hours;
+  for (const auto& e : events_.events) {
+    auto body = memory_.Get(e.key);
+    ASSERT_TRUE(body.ok());
+    const std::string local = spool_.string() + "/check.parquet";
+    {
+      std::ofstream out(local, std::ios::binary);
+      out << *body;
+    }
+    const auto rows = parquet::testing::CatRows(local);
+    ASSERT_EQ(rows.size(), e.records) << e.key;
+    ASSERT_LE(rows.size(), 12u) << e.key;
+    const std::string hour = e.key.substr(std::string("default/ads/").size(), std::string("dt=2024-05-01/hour=12").size());
+    for (const auto& r : rows) {
+      const int64_t n = r["n"].get<int64_t>();
+      EXPECT_GE(n, e.first_offset) << e.key;
+      EXPECT_LE(n, e.last_offset) << e.key;
+      hours[hour].push_back(n);
+    }
+  }
+  for (auto& [hour, offsets] : hours) std::sort(offsets.begin(), offsets.end());
+  EXPECT_EQ(hours, expected_hours) << "every record once, in its own hour";
+}
+
 // The failure issue #7 is about: files made visible by wall-clock rotation after the last commit are
 // written again on replay with other boundaries. The state object makes the replay skip them.
 TEST_F(PartitionWriterTest, ReplayAfterACrashSkipsRecordsOfVisibleFiles) {
@@ -475,7 +548,7 @@ class MemoryBoundFormat final : public FileFormat {
       ++*open_;
     }
     ~Writer() override { --*open_; }
-    Status Append(const RecordContext& c, const DecodedRecord& r) override { return inner_->Append(c, r); }
+    Status Append(const RecordContext& c, DecodedRecord& r) override { return inner_->Append(c, r); }
     uint64_t records() const override { return inner_->records(); }
     uint64_t bytes() const override { return inner_->bytes(); }
     Result<WrittenFile> Finish() override { return inner_->Finish(); }
@@ -539,7 +612,7 @@ class UnfinishableFormat final : public FileFormat {
   class Writer final : public FileFormatWriter {
    public:
     explicit Writer(std::unique_ptr<FileFormatWriter> inner) : inner_(std::move(inner)) {}
-    Status Append(const RecordContext& c, const DecodedRecord& r) override { return inner_->Append(c, r); }
+    Status Append(const RecordContext& c, DecodedRecord& r) override { return inner_->Append(c, r); }
     uint64_t records() const override { return inner_->records(); }
     uint64_t bytes() const override { return inner_->bytes(); }
     Result<WrittenFile> Finish() override { return Error(parquet::ParquetError::kIo, "write spool: EIO"); }
