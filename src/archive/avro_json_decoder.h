@@ -5,6 +5,8 @@
 // path's schema version is the id's version under the topic's subject. Two output forms:
 // - kColumns (Parquet): a decoder compiled once per schema id writes the datum straight into a one-record
 //   ColumnarBatch, followed by the Kafka metadata columns; the business time is captured while decoding.
+//   Given RecordContext::append_to of this schema (the waiting rows of a file of it), it appends the record
+//   there instead, and says so (DecodedRecord::in_place).
 // - kJson (JSON lines): the datum is rendered as a JSON object and the business time found in it.
 //
 // Errors keep the Avro module's named codes (avro.bad_magic, avro.truncated, avro.unknown_schema_id,

@@ -5,8 +5,9 @@
 // version (the `v=` directory).
 //
 // Batching: a writer append has a fixed cost over all columns (budget bookkeeping, page checks), so records
-// are not handed over one by one. Each open file copies its records into its own ColumnarBatch and appends
-// it to the Parquet writer every kBatchRows rows or kBatchBytes bytes, and before Finish() writes the file;
+// are not handed over one by one. Each open file gathers its records in its own ColumnarBatch (decoded there
+// directly when the decoder was given it, InPlaceBatch(); copied there from the decoder's row otherwise) and
+// appends it to the Parquet writer every kBatchRows rows or kBatchBytes bytes, and before Finish() writes the file;
 // the file's rows, offsets and boundaries are unaffected. The batches of all this format's open files are
 // bounded by a share of the memory budget the format reserves up front (kPendingShare of the writers' limit,
 // at most kPendingMaxBytes): past it, every waiting batch is handed over and its buffers freed. While the
