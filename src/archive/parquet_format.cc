@@ -87,10 +87,14 @@ class BatchingParquetWriter final : public FileFormatWriter {
     if (!record.columns)
       return Error(ArchiveError::kConfig, "the connector's decoder does not produce columns for Parquet");
     const bool pressure = set_->under_pressure();
-    // A record decoded into batch_ is taken where it is, unless batch_ is about to be handed over whole
-    // (memory pressure) or the file is broken: then it travels as a row of its own, as any other.
+    // Without encoding threads nothing waits while memory is short: each record is handed over at once.
+    const bool direct = set_->limit() == 0 || (pressure && !set_->encoders);
+    // A record decoded into batch_ is taken where it is, unless batch_ is about to be handed over whole (the
+    // first append under memory pressure drains every file's batch; direct appends) or the file is broken:
+    // then it travels as a row of its own, as any other.
     const bool in_place = record.in_place && batch_ && record.columns == &*batch_;
-    if (record.in_place && (!in_place || pressure || !broken_.ok() || set_->limit() == 0))
+    if (record.in_place &&
+        (!in_place || direct || (pressure && !set_->drained_for_pressure) || !broken_.ok()))
       MoveInPlaceRecordToOwnBatch(record);
     columnar::ColumnarBatch& row = *record.columns;
     if (row.num_columns() != writer_->schema().num_leaves())
@@ -106,8 +110,6 @@ class BatchingParquetWriter final : public FileFormatWriter {
     } else {
       set_->drained_for_pressure = false;
     }
-    // Without encoding threads nothing waits while memory is short: each record is handed over at once.
-    const bool direct = set_->limit() == 0 || (pressure && !set_->encoders);
     if (direct) {
       Settle();
       if (!broken_.ok()) return broken_;
