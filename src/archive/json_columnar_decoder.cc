@@ -103,9 +103,18 @@ Result<JsonColumnarDecoder::Table*> JsonColumnarDecoder::TableFor(std::string_vi
   return raw;
 }
 
-bool JsonColumnarDecoder::WriteInto(Version& version, const simdjson::dom::object& object) {
-  version.batch.Clear();
-  return version.writer->Write(object, version.batch);
+bool JsonColumnarDecoder::WriteInto(Version& version, const simdjson::dom::object& object,
+                                    columnar::ColumnarBatch* append_to) {
+  in_place_ = append_to && append_to->schema().SameAs(version.batch.schema());
+  if (!in_place_) {
+    version.batch.Clear();
+    return version.writer->Write(object, version.batch);
+  }
+  append_to->SetMark(mark_);
+  if (version.writer->Write(object, *append_to)) return true;
+  append_to->Rollback(mark_);
+  in_place_ = false;
+  return false;
 }
 
 Result<bool> JsonColumnarDecoder::Evolve(Table& table, const simdjson::dom::object& object) {
@@ -157,7 +166,7 @@ Result<DecodedRecord> JsonColumnarDecoder::Decode(const RecordContext& context, 
     last_topic_.assign(context.topic);
   }
   Table* table = last_table_;
-  if (!table->current || !WriteInto(*table->current, object)) {
+  if (!table->current || !WriteInto(*table->current, object, context.append_to)) {
     if (options_.declared)
       return Error(ArchiveError::kMalformedPayload,
                    "value does not fit the declared JSON Schema: " + table->current->writer->misfit());
@@ -167,7 +176,7 @@ Result<DecodedRecord> JsonColumnarDecoder::Decode(const RecordContext& context, 
                                                   " kept changing; last misfit: " + table->current->writer->misfit());
   }
   Version& v = *table->current;
-  columnar::ColumnarBatch& batch = v.batch;
+  columnar::ColumnarBatch& batch = in_place_ ? *context.append_to : v.batch;
   AppendKafkaColumns(batch, context, options_.kafka_columns);
   batch.EndRecord();
 
@@ -175,6 +184,8 @@ Result<DecodedRecord> JsonColumnarDecoder::Decode(const RecordContext& context, 
   record.time = times_.FromJson(doc, context.kafka_timestamp_ms);
   record.schema_version = v.text;
   record.columns = &batch;
+  record.own = &v.batch;
+  if (in_place_) record.in_place = &mark_;
   record.writer_schema = v.avsc;
   return record;
 }

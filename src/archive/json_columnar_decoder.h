@@ -11,7 +11,8 @@
 // version (stored in the history like an inferred one; a changed declaration becomes the next version) and
 // a record that does not fit it is archive.malformed_payload naming the field.
 //
-// DecodedRecord: `columns` holds exactly this record followed by _kafka_partition, _kafka_offset and
+// DecodedRecord: `columns` holds exactly this record (or, decoded into RecordContext::append_to of the
+// version's schema, ends with it: DecodedRecord::in_place) followed by _kafka_partition, _kafka_offset and
 // _kafka_timestamp (and _kafka_key/_kafka_headers when asked; WithKafkaColumns); `writer_schema` is the version's Avro schema (the Parquet file's
 // `avro.schema`); `time` comes from the candidate fields as for JsonRecordDecoder. Top-level members named
 // like the Kafka metadata columns are left out (the metadata columns win).
@@ -63,7 +64,10 @@ class JsonColumnarDecoder final : public RecordDecoder {
   Status Load(Table& table);
   Status Adopt(Table& table, json::SchemaVersion stored);
   Result<bool> Evolve(Table& table, const simdjson::dom::object& object);
-  bool WriteInto(Version& version, const simdjson::dom::object& object);
+  // Shreds the object into the version's own batch (emptied first), or appended to `append_to` when that
+  // is a batch of the version's schema (RecordContext::append_to; then in_place_ and mark_ say where it
+  // starts). False, leaving no partial record behind, when the object does not fit.
+  bool WriteInto(Version& version, const simdjson::dom::object& object, columnar::ColumnarBatch* append_to = nullptr);
 
   const BusinessTimeExtractor& times_;
   json::SchemaHistory& history_;
@@ -75,6 +79,8 @@ class JsonColumnarDecoder final : public RecordDecoder {
   simdjson::dom::parser parser_;
   simdjson::padded_string padded_;
   std::string rewritten_;  // the value with integers beyond 64 bits quoted (json::QuoteBigIntegers)
+  bool in_place_ = false;
+  columnar::ColumnarBatch::Mark mark_;
 };
 
 }  // namespace floe::archive

@@ -77,6 +77,43 @@ TEST_F(JsonColumnarDecoderTest, VersionsGrowOnlyWhenARecordDoesNotFit) {
   EXPECT_EQ(columnar::Schema(*schema).ToString().find("nested"), std::string::npos) << "a became a string";
 }
 
+// Given the waiting rows of a file of the current version (RecordContext::append_to), a record is appended
+// there; a record that needs a new version goes to a batch of its own and leaves the other batch as it was.
+TEST_F(JsonColumnarDecoderTest, RecordsOfTheCurrentVersionAreAppendedToTheBatchTheyAreGiven) {
+  json::MemorySchemaHistory history;
+  auto d = NewDecoder(history);
+  RecordContext ctx;
+  ctx.topic = "ads";
+  ctx.kafka_timestamp_ms = kNoon / 1000;
+  auto first = d->Decode(ctx, R"({"a":1,"s":"x"})");
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->in_place, nullptr);
+  columnar::ColumnarBatch file_rows(first->columns->schema());  // as a file of version 1 keeps them
+  file_rows.AppendRecordsFrom(*first->columns);
+  ctx.append_to = &file_rows;
+  for (int64_t i = 1; i <= 3; ++i) {
+    ctx.offset = i;
+    auto r = d->Decode(ctx, R"({"a":2})");
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->columns, &file_rows);
+    ASSERT_NE(r->in_place, nullptr);
+    EXPECT_EQ(r->in_place->records, static_cast<size_t>(i)) << "the record starts behind the batch's earlier ones";
+    EXPECT_EQ(r->FieldValue("a"), "2");
+    EXPECT_EQ(r->FieldValue("s"), std::nullopt);
+    EXPECT_EQ(file_rows.num_records(), static_cast<size_t>(i + 1));
+  }
+  const size_t entries = file_rows.column(0).num_entries();
+  ctx.offset = 4;
+  auto wider = d->Decode(ctx, R"({"a":3,"b":true})");  // version 2
+  ASSERT_TRUE(wider.ok());
+  EXPECT_EQ(wider->schema_version, "2");
+  EXPECT_EQ(wider->in_place, nullptr);
+  EXPECT_NE(wider->columns, &file_rows);
+  EXPECT_EQ(wider->columns->num_records(), 1u);
+  EXPECT_EQ(file_rows.num_records(), 4u) << "the failed attempt at version 1 left nothing behind";
+  EXPECT_EQ(file_rows.column(0).num_entries(), entries);
+}
+
 TEST_F(JsonColumnarDecoderTest, TopicsHaveTheirOwnHistories) {
   json::MemorySchemaHistory history;
   auto d = NewDecoder(history);
