@@ -162,11 +162,8 @@ Result<PartitionWriter::OpenFile*> PartitionWriter::Open(const RecordContext& re
 }
 
 columnar::ColumnarBatch* PartitionWriter::InPlaceBatch() {
-  offered_ = nullptr;
   if (!recovered_ || fenced_ || !plan_.empty() || !last_file_ || last_file_->replay_last) return nullptr;
-  columnar::ColumnarBatch* batch = last_file_->writer->InPlaceBatch();
-  if (batch) offered_ = last_file_;
-  return batch;
+  return last_file_->writer->InPlaceBatch();
 }
 
 bool PartitionWriter::RotationDue(const OpenFile& file, int64_t micros) const {
@@ -183,10 +180,10 @@ Status PartitionWriter::Write(const RecordContext& record, DecodedRecord& decode
   const std::string_view path = partition_path;
   auto existing = open_.find(path);
   OpenFile* file = existing == open_.end() ? nullptr : existing->second.get();
-  // In place only into the offered file, and only when no step below seals it first (a replay plan, rotation).
-  if (decoded.in_place && (!file || file != offered_ || !plan_.empty() || RotationDue(*file, decoded.time.micros)))
+  // In place only into the file InPlaceBatch offered (the last one written, still open), and only when no step
+  // below seals it first (a replay plan, rotation).
+  if (decoded.in_place && (!file || file != last_file_ || !plan_.empty() || RotationDue(*file, decoded.time.micros)))
     MoveInPlaceRecordToOwnBatch(decoded);
-  offered_ = nullptr;
 
   // Replay of records an earlier epoch listed for this path.
   const Planned* replay = nullptr;

@@ -183,10 +183,8 @@ class PartitionWriter {
   std::optional<int64_t> held_from_;
   uint64_t spool_seq_ = 0;
   uint64_t write_seq_ = 0;
-  // The file last written to, and the one whose batch InPlaceBatch offered (compared, never dereferenced
-  // unless still open).
+  // The file last written to, whose batch InPlaceBatch offers; cleared when that file is sealed.
   OpenFile* last_file_ = nullptr;
-  const OpenFile* offered_ = nullptr;
 
   // Commit protocol.
   bool recovered_ = false;
