@@ -40,6 +40,14 @@ class ParquetWriterSet {
   bool under_pressure() const { return budget_ && budget_->under_pressure(); }
   // Hands every waiting batch over to its writer and frees the batches (a refused one keeps waiting).
   void HandOverAll();
+  // HandOverAll when the waiting batches are past limit(), unless the last pass was refused too much to get
+  // under it and the budget has not freed limit() bytes since: with thousands of open files such a pass is
+  // refused again file by file, and repeating it on every append made the archiver spend most of its time
+  // measuring writers that cannot take a row.
+  void DrainIfOverLimit();
+  // True while the waiting batches stay past twice limit() because the budget refuses them: appends are
+  // refused then (the archiver pauses partitions and seals their files), so the batches do not keep growing.
+  bool overfull() const { return drain_refused_at_used_ && pending > 2 * limit(); }
 
   std::vector<BatchingParquetWriter*> writers;
   WorkerThreads* encoders;  // null: every append runs on the caller's thread
@@ -52,6 +60,8 @@ class ParquetWriterSet {
   bool drained_for_pressure = false;  // HandOverAll ran since the budget came under pressure
 
  private:
+  // The budget's use when a DrainIfOverLimit pass left the batches past limit(); unset when it got under.
+  std::optional<uint64_t> drain_refused_at_used_;
   parquet::MemoryBudget* budget_;
   size_t limit_ = 0;
   size_t reserved_ = 0;
@@ -110,6 +120,12 @@ class BatchingParquetWriter final : public FileFormatWriter {
     } else {
       set_->drained_for_pressure = false;
     }
+    if (set_->overfull()) {
+      if (record.in_place) MoveInPlaceRecordToOwnBatch(record);
+      return Error(parquet::ParquetError::kMemoryPressure,
+                   "the open files' waiting rows (" + std::to_string(set_->pending) +
+                       " bytes) are past their share and the memory budget takes none: pause and retry");
+    }
     if (direct) {
       Settle();
       if (!broken_.ok()) return broken_;
@@ -148,7 +164,7 @@ class BatchingParquetWriter final : public FileFormatWriter {
         record.in_place = nullptr;
       else
         row.Clear();
-      if (set_->pending > set_->limit()) set_->HandOverAll();
+      set_->DrainIfOverLimit();
     }
     ++rows_;
     if (!first_offset_) {
@@ -220,10 +236,9 @@ class BatchingParquetWriter final : public FileFormatWriter {
     DropBatches();
     return true;
   }
-  size_t buffered_bytes() {
-    Settle();
-    return writer_->buffered_bytes();
-  }
+  // What the file's writer holds of the budget, without waiting for its encoding job: for ranking files by
+  // memory (whose pages to finish first), which must not cost a walk of every file's columns per refusal.
+  uint64_t reserved_bytes() const { return writer_->reserved_bytes(); }
   Status FlushPages() {
     Settle();
     FLOE_RETURN_IF_ERROR(writer_->FlushPages());
@@ -253,9 +268,9 @@ class BatchingParquetWriter final : public FileFormatWriter {
     FLOE_RETURN_IF_ERROR(FlushPages());
     st = AppendNow(rows);
     if (!st.Is(parquet::ParquetError::kMemoryPressure) || !relieve_others) return st;
-    std::vector<std::pair<size_t, BatchingParquetWriter*>> others;
+    std::vector<std::pair<uint64_t, BatchingParquetWriter*>> others;
     for (auto* w : set_->writers)
-      if (w != this) others.emplace_back(w->buffered_bytes(), w);
+      if (w != this) others.emplace_back(w->reserved_bytes(), w);
     std::sort(others.rbegin(), others.rend());
     for (const auto& [bytes, w] : others) {
       FLOE_RETURN_IF_ERROR(w->FlushPages());
@@ -407,6 +422,19 @@ void ParquetWriterSet::HandOverAll() {
   }
 }
 
+void ParquetWriterSet::DrainIfOverLimit() {
+  if (pending <= limit()) {
+    drain_refused_at_used_.reset();
+    return;
+  }
+  if (drain_refused_at_used_ && budget_ && budget_->used() + limit() > *drain_refused_at_used_) return;
+  HandOverAll();
+  if (pending > limit() && budget_)
+    drain_refused_at_used_ = budget_->used();
+  else
+    drain_refused_at_used_.reset();
+}
+
 ParquetFormat::ParquetFormat(parquet::WriterOptions options, std::string spool_dir, parquet::MemoryBudget* budget,
                              WorkerThreads* encoders)
     : options_(std::move(options)),
@@ -428,8 +456,8 @@ Result<std::unique_ptr<FileFormatWriter>> ParquetFormat::Open(std::unique_ptr<By
   auto writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
   if (!writer.ok() && writer.status().Is(parquet::ParquetError::kMemoryPressure)) {
     // No room for even the new file's fixed part: finish the open files' pages, largest holder first.
-    std::vector<std::pair<size_t, BatchingParquetWriter*>> open;
-    for (auto* w : set_->writers) open.emplace_back(w->buffered_bytes(), w);
+    std::vector<std::pair<uint64_t, BatchingParquetWriter*>> open;
+    for (auto* w : set_->writers) open.emplace_back(w->reserved_bytes(), w);
     std::sort(open.rbegin(), open.rend());
     for (const auto& [bytes, w] : open) {
       FLOE_RETURN_IF_ERROR(w->FlushPages());

@@ -10,9 +10,12 @@
 // appends it to the Parquet writer every kBatchRows rows or kBatchBytes bytes, and before Finish() writes the file;
 // the file's rows, offsets and boundaries are unaffected. The batches of all this format's open files are
 // bounded by a share of the memory budget the format reserves up front (kPendingShare of the writers' limit,
-// at most kPendingMaxBytes): past it, every waiting batch is handed over and its buffers freed. While the
-// budget is under pressure nothing waits: each record is handed over at once, so sealing a file to give
-// memory back needs none.
+// at most kPendingMaxBytes): past it, every waiting batch is handed over and its buffers freed. Batches the
+// budget refuses keep waiting; they are offered again only once the budget has freed as much as the share
+// (each offer costs a refusal per file, thousands with thousands of open files), and past twice the share
+// appends are refused (kMemoryPressure: the archiver pauses the partition and seals files) rather than let
+// the batches grow. While the budget is under pressure nothing waits: each record is handed over at once, so
+// sealing a file to give memory back needs none.
 //
 // Memory: finished pages spill to the spool directory; all writers share one MemoryBudget, so RAM stays
 // bounded however many files are open. When the budget refuses an append, the writer first finishes its

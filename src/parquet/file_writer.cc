@@ -257,7 +257,7 @@ ParquetFileWriter::ParquetFileWriter(columnar::Schema schema, WriterOptions opti
 
 ParquetFileWriter::~ParquetFileWriter() {
   if (budget_) {
-    budget_->Release(reserved_);
+    budget_->Release(reserved_bytes());
     budget_->UnregisterWriter();
   }
 }
@@ -351,23 +351,25 @@ Status ParquetFileWriter::FlushPages() {
 
 bool ParquetFileWriter::Grow(uint64_t upcoming) {
   const uint64_t target = buffered_bytes() + upcoming;
-  if (target <= reserved_) return true;
-  if (!budget_->TryReserve(target - reserved_)) return false;
-  reserved_ = target;
+  const uint64_t reserved = reserved_bytes();
+  if (target <= reserved) return true;
+  if (!budget_->TryReserve(target - reserved)) return false;
+  reserved_.store(target, std::memory_order_relaxed);
   return true;
 }
 
 void ParquetFileWriter::TrueUp() {
   if (!budget_) return;
   const uint64_t mem = buffered_bytes();
-  if (mem > reserved_) {
+  const uint64_t reserved = reserved_bytes();
+  if (mem > reserved) {
     // Buffers outgrew the reservation (a vector doubled its capacity): a measured overshoot, see
     // MemoryBudget::forced().
-    if (!budget_->TryReserve(mem - reserved_)) budget_->ForceReserve(mem - reserved_);
-  } else if (mem < reserved_) {
-    budget_->Release(reserved_ - mem);
+    if (!budget_->TryReserve(mem - reserved)) budget_->ForceReserve(mem - reserved);
+  } else if (mem < reserved) {
+    budget_->Release(reserved - mem);
   }
-  reserved_ = mem;
+  reserved_.store(mem, std::memory_order_relaxed);
 }
 
 Status ParquetFileWriter::Reserve(size_t upcoming) {

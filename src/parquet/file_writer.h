@@ -37,6 +37,7 @@
 // Not thread-safe: one writer is used by one thread at a time.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,8 +104,12 @@ class ParquetFileWriter {
 
   const columnar::Schema& schema() const { return schema_; }
   uint64_t rows() const { return rows_; }
-  // Bytes this writer holds in memory, fixed part included (its reservation tracks this).
+  // Bytes this writer holds in memory, fixed part included (its reservation tracks this). Walks every column.
   size_t buffered_bytes() const;
+  // What this writer has reserved from its budget (0 without one): buffered_bytes() as of the end of its last
+  // operation. O(1) and safe to read from any thread, also while another one runs an operation, so callers
+  // ranking thousands of writers by memory (whom to flush first) need not measure or wait for each.
+  uint64_t reserved_bytes() const { return reserved_.load(std::memory_order_relaxed); }
   // Compressed bytes written to the spool so far (about the file size so far).
   uint64_t spooled_bytes() const;
 
@@ -135,7 +140,7 @@ class ParquetFileWriter {
   columnar::Schema schema_;
   WriterOptions options_;
   MemoryBudget* budget_;
-  uint64_t reserved_ = 0;
+  std::atomic<uint64_t> reserved_{0};  // written by the thread running an operation only
   size_t fixed_bytes_ = 0;     // see Open()
   size_t finished_bytes_ = 0;  // FinishedChunk::memory_bytes() of row_groups_
   std::unique_ptr<Spool> spool_;

@@ -180,6 +180,57 @@ TEST_P(ParquetFormatBatchingTest, WaitingBatchesStayWithinTheirShareOfTheBudget)
   EXPECT_EQ(budget.forced_bytes(), 0u);
 }
 
+TEST_P(ParquetFormatBatchingTest, WaitingRowsTheBudgetRefusesAreNotOfferedAgainOnEveryAppend) {
+  // 100 open files take records in turn after all but 16 kB of the budget has been taken away, so the
+  // waiting rows pass their share and the budget refuses them. The format offers them once, then again only
+  // when memory comes back, and refuses appends (the archiver pauses) once they pass twice their share.
+  // Offering every waiting batch again on each append made a 3,000-file run spend most of its CPU on
+  // refused hand-overs (docs/PERFORMANCE.md, memory).
+  if (!encoders_)
+    GTEST_SKIP() << "without encoding threads nothing waits under pressure: each record is handed over at once "
+                    "(RefusalsForMemoryLoseAndReorderNothing)";
+  parquet::MemoryBudget budget(16 << 20);
+  ParquetFormat format(parquet::WriterOptions{}, dir_, &budget, encoders_.get());
+  const columnar::Schema schema = pt::AllTypesSchema(/*with_interval=*/false);
+  columnar::ColumnarBatch row(schema);
+  std::vector<std::unique_ptr<FileFormatWriter>> files;
+  for (int f = 0; f < 100; ++f) files.push_back(OpenFile(format, "f" + std::to_string(f) + ".parquet", row));
+  const uint64_t squeeze = budget.writer_limit() - budget.used() - (16 << 10);
+  ASSERT_TRUE(budget.TryReserve(squeeze));
+  const uint64_t denials_before = budget.denials();
+  uint64_t taken = 0, refused = 0;
+  for (int i = 0; i < 3000; ++i) {
+    pt::ShredRow(pt::AllTypesRow(i, false), &row);
+    RecordContext ctx{"ads", 0, i, 0, std::nullopt};
+    DecodedRecord rec;
+    rec.columns = &row;
+    const Status st = files[i % 100]->Append(ctx, rec);
+    if (st.ok()) {
+      ++taken;
+    } else {
+      ASSERT_TRUE(st.Is(parquet::ParquetError::kMemoryPressure)) << st.ToString();
+      ASSERT_EQ(row.num_records(), 1u) << "record " << i << ": a refused record is not taken";
+      row.Clear();
+      ++refused;
+    }
+    ASSERT_LE(format.pending_bytes(), 2 * format.pending_limit() + ParquetFormat::kBatchBytes) << "record " << i;
+  }
+  EXPECT_GT(refused, 0u) << "the waiting rows were meant to pass twice their share";
+  EXPECT_GT(taken, 100u);
+  // One offer of ~100 waiting batches costs about a denial each; one per append would be well over 100,000.
+  EXPECT_LT(budget.denials() - denials_before, 5000u);
+  budget.Release(squeeze);
+  uint64_t rows = 0;
+  for (auto& f : files) {
+    auto written = f->Finish();
+    ASSERT_TRUE(written.ok()) << written.status().ToString();
+    rows += written->records;
+  }
+  EXPECT_EQ(rows, taken);
+  EXPECT_EQ(format.pending_bytes(), 0u);
+  EXPECT_EQ(format.in_flight_bytes(), 0u);
+}
+
 constexpr uint64_t kRoomLeft = 100;  // kB of budget left once the files are open
 
 TEST_P(ParquetFormatBatchingTest, RefusalsForMemoryLoseAndReorderNothing) {
