@@ -48,6 +48,10 @@ class ParquetWriterSet {
   // True while the waiting batches stay past twice limit() because the budget refuses them: appends are
   // refused then (the archiver pauses partitions and seals their files), so the batches do not keep growing.
   bool overfull() const { return drain_refused_at_used_ && pending > 2 * limit(); }
+  // The writers other than `except`, those holding the most of the budget first: whose pages to finish when
+  // the budget refuses (by their reservation: measuring thousands of files, or waiting for their encoding
+  // jobs, on every refusal costs more than the order is worth).
+  std::vector<BatchingParquetWriter*> ByReservation(const BatchingParquetWriter* except) const;
 
   std::vector<BatchingParquetWriter*> writers;
   WorkerThreads* encoders;  // null: every append runs on the caller's thread
@@ -236,8 +240,7 @@ class BatchingParquetWriter final : public FileFormatWriter {
     DropBatches();
     return true;
   }
-  // What the file's writer holds of the budget, without waiting for its encoding job: for ranking files by
-  // memory (whose pages to finish first), which must not cost a walk of every file's columns per refusal.
+  // What the file's writer holds of the budget, without waiting for its encoding job (ByReservation).
   uint64_t reserved_bytes() const { return writer_->reserved_bytes(); }
   Status FlushPages() {
     Settle();
@@ -268,11 +271,7 @@ class BatchingParquetWriter final : public FileFormatWriter {
     FLOE_RETURN_IF_ERROR(FlushPages());
     st = AppendNow(rows);
     if (!st.Is(parquet::ParquetError::kMemoryPressure) || !relieve_others) return st;
-    std::vector<std::pair<uint64_t, BatchingParquetWriter*>> others;
-    for (auto* w : set_->writers)
-      if (w != this) others.emplace_back(w->reserved_bytes(), w);
-    std::sort(others.rbegin(), others.rend());
-    for (const auto& [bytes, w] : others) {
+    for (BatchingParquetWriter* w : set_->ByReservation(this)) {
       FLOE_RETURN_IF_ERROR(w->FlushPages());
       st = AppendNow(rows);
       if (!st.Is(parquet::ParquetError::kMemoryPressure)) return st;
@@ -422,12 +421,23 @@ void ParquetWriterSet::HandOverAll() {
   }
 }
 
+std::vector<BatchingParquetWriter*> ParquetWriterSet::ByReservation(const BatchingParquetWriter* except) const {
+  std::vector<std::pair<uint64_t, BatchingParquetWriter*>> ranked;
+  for (BatchingParquetWriter* w : writers)
+    if (w != except) ranked.emplace_back(w->reserved_bytes(), w);
+  std::sort(ranked.rbegin(), ranked.rend());
+  std::vector<BatchingParquetWriter*> out;
+  out.reserve(ranked.size());
+  for (const auto& [bytes, w] : ranked) out.push_back(w);
+  return out;
+}
+
 void ParquetWriterSet::DrainIfOverLimit() {
   if (pending <= limit()) {
     drain_refused_at_used_.reset();
     return;
   }
-  if (drain_refused_at_used_ && budget_ && budget_->used() + limit() > *drain_refused_at_used_) return;
+  if (drain_refused_at_used_ && budget_->used() + limit() > *drain_refused_at_used_) return;  // set with a budget only
   HandOverAll();
   if (pending > limit() && budget_)
     drain_refused_at_used_ = budget_->used();
@@ -456,10 +466,7 @@ Result<std::unique_ptr<FileFormatWriter>> ParquetFormat::Open(std::unique_ptr<By
   auto writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
   if (!writer.ok() && writer.status().Is(parquet::ParquetError::kMemoryPressure)) {
     // No room for even the new file's fixed part: finish the open files' pages, largest holder first.
-    std::vector<std::pair<uint64_t, BatchingParquetWriter*>> open;
-    for (auto* w : set_->writers) open.emplace_back(w->reserved_bytes(), w);
-    std::sort(open.rbegin(), open.rend());
-    for (const auto& [bytes, w] : open) {
+    for (BatchingParquetWriter* w : set_->ByReservation(nullptr)) {
       FLOE_RETURN_IF_ERROR(w->FlushPages());
       writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
       if (writer.ok() || !writer.status().Is(parquet::ParquetError::kMemoryPressure)) break;
