@@ -231,6 +231,7 @@ Status Archiver::InitConnector(const config::ConnectorConfig& cc, std::vector<st
           static_cast<uint64_t>(config_.worker.GetInt("parquet.memory.budget.bytes")));
     parquet::WriterOptions po;
     FLOE_ASSIGN_OR_RETURN(po.codec, parquet::ParseCodec(cc.values.GetString("parquet.codec")));
+    po.compression_level = static_cast<int>(cc.values.GetInt("parquet.compression.level"));
     po.row_group_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.row.group.bytes"));
     po.page_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.page.bytes"));
     po.dictionary_max_bytes = static_cast<uint64_t>(cc.values.GetInt("parquet.dictionary.max.bytes"));

@@ -1,6 +1,6 @@
 // Settings of one Parquet file writer. The archiver fills them from the central config
-// (parquet.codec, parquet.row.group.bytes, parquet.page.bytes, parquet.dictionary.max.bytes,
-// parquet.bloom.columns); the rest have defaults that match common Parquet writers.
+// (parquet.codec, parquet.compression.level, parquet.row.group.bytes, parquet.page.bytes,
+// parquet.dictionary.max.bytes, parquet.bloom.columns); the rest have defaults that match common Parquet writers.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +16,7 @@ namespace floe::parquet {
 
 struct WriterOptions {
   format::Codec codec = format::Codec::kZstd;
-  int compression_level = 3;                 // zstd level (gzip: 1..9)
+  int compression_level = 1;                 // zstd level (Arrow's default; gzip: 1..9)
   uint64_t row_group_bytes = 128ull << 20;   // compressed bytes per row group before it is closed
   uint64_t page_bytes = 1ull << 20;          // encoded bytes per data page before it is finished
   uint64_t dictionary_max_bytes = 1ull << 20;  // PLAIN size of a column chunk's dictionary before fallback

@@ -170,6 +170,26 @@ TEST(ParquetEncodingTest, ByteStreamSplitDecodesTheSpecExample) {
   EXPECT_FALSE(DecodeByteStreamSplit(Bytes(split), split.size(), 5, 0, out).ok());
 }
 
+// parquet.compression.level reaches zstd: a higher level gives a smaller frame of text that repeats, and
+// both decode to the same bytes.
+TEST(ParquetCompressionTest, ZstdLevelIsHonoured) {
+  std::mt19937 rng(9);
+  const char* words[] = {"ad_published", "ad_viewed", "Berlin", "Hamburg", "bicycle", "sofa", "EUR", "web", "app"};
+  std::string text;
+  while (text.size() < 200000) text += std::string(words[rng() % std::size(words)]) + std::to_string(rng() % 1000);
+  const auto* data = reinterpret_cast<const uint8_t*>(text.data());
+  std::string fast, small;
+  ASSERT_TRUE(Compress(format::Codec::kZstd, 1, data, text.size(), &fast).ok());
+  ASSERT_TRUE(Compress(format::Codec::kZstd, 19, data, text.size(), &small).ok());
+  EXPECT_LT(small.size(), fast.size());
+  for (const std::string* frame : {&fast, &small}) {
+    std::string back;
+    ASSERT_TRUE(Decompress(format::Codec::kZstd, reinterpret_cast<const uint8_t*>(frame->data()), frame->size(),
+                           text.size(), &back).ok());
+    EXPECT_EQ(back, text);
+  }
+}
+
 // parquet.thrift declares RowGroup.ordinal (field 7) an i16: the field header must say so (type 4, not 5).
 // The stored form of a page is a ZSTD frame of raw blocks: zstd itself decodes it, with the content size
 // in the frame header, across the 128 KiB block limit.
