@@ -103,21 +103,19 @@ Result<JsonColumnarDecoder::Table*> JsonColumnarDecoder::TableFor(std::string_vi
   return raw;
 }
 
-bool JsonColumnarDecoder::WriteInto(Version& version, const simdjson::dom::object& object,
-                                    columnar::ColumnarBatch* append_to) {
-  in_place_ = append_to && append_to->schema().SameAs(version.batch.schema());
-  if (!in_place_) {
+columnar::ColumnarBatch* JsonColumnarDecoder::WriteInto(Version& version, const simdjson::dom::object& object,
+                                                        columnar::ColumnarBatch* append_to) {
+  if (!append_to || !append_to->schema().SameAs(version.batch.schema())) {
     version.batch.Clear();
-    return version.writer->Write(object, version.batch);
+    return version.writer->Write(object, version.batch) ? &version.batch : nullptr;
   }
   append_to->SetMark(mark_);
-  if (version.writer->Write(object, *append_to)) return true;
+  if (version.writer->Write(object, *append_to)) return append_to;
   append_to->Rollback(mark_);
-  in_place_ = false;
-  return false;
+  return nullptr;
 }
 
-Result<bool> JsonColumnarDecoder::Evolve(Table& table, const simdjson::dom::object& object) {
+Result<columnar::ColumnarBatch*> JsonColumnarDecoder::Evolve(Table& table, const simdjson::dom::object& object) {
   for (int attempt = 0; attempt < kEvolveAttempts; ++attempt) {
     FLOE_ASSIGN_OR_RETURN(std::optional<json::SchemaVersion> latest, history_.Latest(table.dir));
     const int64_t current = table.current ? table.current->number : 0;
@@ -126,7 +124,7 @@ Result<bool> JsonColumnarDecoder::Evolve(Table& table, const simdjson::dom::obje
     if (latest && latest->version > current) {
       // Another worker (or an earlier run) moved on: that version may already fit.
       FLOE_RETURN_IF_ERROR(Adopt(table, std::move(*latest)));
-      if (WriteInto(*table.current, object)) return true;
+      if (columnar::ColumnarBatch* batch = WriteInto(*table.current, object)) return batch;
       base = table.current->event;
       next = table.current->number + 1;
     } else if (latest && latest->version == current && latest->avsc != table.current->avsc) {
@@ -138,9 +136,9 @@ Result<bool> JsonColumnarDecoder::Evolve(Table& table, const simdjson::dom::obje
     columnar::NodePtr widened = json::Widen(base, json::InferRecord(object, table.root_name, KafkaColumnNames()));
     FLOE_ASSIGN_OR_RETURN(json::SchemaVersion stored, history_.Create(table.dir, next, json::ToAvroSchema(*widened)));
     FLOE_RETURN_IF_ERROR(Adopt(table, std::move(stored)));
-    if (WriteInto(*table.current, object)) return true;
+    if (columnar::ColumnarBatch* batch = WriteInto(*table.current, object)) return batch;
   }
-  return false;
+  return nullptr;
 }
 
 Result<DecodedRecord> JsonColumnarDecoder::Decode(const RecordContext& context, std::string_view value) {
@@ -166,26 +164,26 @@ Result<DecodedRecord> JsonColumnarDecoder::Decode(const RecordContext& context, 
     last_topic_.assign(context.topic);
   }
   Table* table = last_table_;
-  if (!table->current || !WriteInto(*table->current, object, context.append_to)) {
+  columnar::ColumnarBatch* batch = table->current ? WriteInto(*table->current, object, context.append_to) : nullptr;
+  if (!batch) {
     if (options_.declared)
       return Error(ArchiveError::kMalformedPayload,
                    "value does not fit the declared JSON Schema: " + table->current->writer->misfit());
-    FLOE_ASSIGN_OR_RETURN(bool fits, Evolve(*table, object));
-    if (!fits)
+    FLOE_ASSIGN_OR_RETURN(batch, Evolve(*table, object));
+    if (!batch)
       return Error(json::JsonError::kHistory, "the schema history of " + table->dir +
                                                   " kept changing; last misfit: " + table->current->writer->misfit());
   }
   Version& v = *table->current;
-  columnar::ColumnarBatch& batch = in_place_ ? *context.append_to : v.batch;
-  AppendKafkaColumns(batch, context, options_.kafka_columns);
-  batch.EndRecord();
+  AppendKafkaColumns(*batch, context, options_.kafka_columns);
+  batch->EndRecord();
 
   DecodedRecord record;
   record.time = times_.FromJson(doc, context.kafka_timestamp_ms);
   record.schema_version = v.text;
-  record.columns = &batch;
+  record.columns = batch;
   record.own = &v.batch;
-  if (in_place_) record.in_place = &mark_;
+  if (batch != &v.batch) record.in_place = &mark_;
   record.writer_schema = v.avsc;
   return record;
 }

@@ -63,11 +63,14 @@ class JsonColumnarDecoder final : public RecordDecoder {
   Result<Table*> TableFor(std::string_view topic);
   Status Load(Table& table);
   Status Adopt(Table& table, json::SchemaVersion stored);
-  Result<bool> Evolve(Table& table, const simdjson::dom::object& object);
-  // Shreds the object into the version's own batch (emptied first), or appended to `append_to` when that
-  // is a batch of the version's schema (RecordContext::append_to; then in_place_ and mark_ say where it
-  // starts). False, leaving no partial record behind, when the object does not fit.
-  bool WriteInto(Version& version, const simdjson::dom::object& object, columnar::ColumnarBatch* append_to = nullptr);
+  // Adopts or creates the schema versions the object needs; the batch it went into (WriteInto), or nullptr
+  // when the history kept changing under it.
+  Result<columnar::ColumnarBatch*> Evolve(Table& table, const simdjson::dom::object& object);
+  // Shreds the object into the version's own batch (emptied first), or appends it to `append_to` when that
+  // is a batch of the version's schema (RecordContext::append_to; mark_ then says where it starts). Returns
+  // the batch written, or nullptr, leaving no partial record behind, when the object does not fit.
+  columnar::ColumnarBatch* WriteInto(Version& version, const simdjson::dom::object& object,
+                                     columnar::ColumnarBatch* append_to = nullptr);
 
   const BusinessTimeExtractor& times_;
   json::SchemaHistory& history_;
@@ -79,7 +82,6 @@ class JsonColumnarDecoder final : public RecordDecoder {
   simdjson::dom::parser parser_;
   simdjson::padded_string padded_;
   std::string rewritten_;  // the value with integers beyond 64 bits quoted (json::QuoteBigIntegers)
-  bool in_place_ = false;
   columnar::ColumnarBatch::Mark mark_;
 };
 
