@@ -568,7 +568,12 @@ void Archiver::Reject(TopicPipeline& pipeline, PartitionWriter& writer, const ka
 Status Archiver::Process(TopicPipeline& pipeline, PartitionWriter& writer, const kafka::Message& message) {
   Connector& connector = *pipeline.connector;
   auto& stats = pipeline.stats;
-  RecordContext ctx{message.topic(), message.partition(), message.offset(), message.timestamp_ms(), message.key()};
+  RecordContext ctx;
+  ctx.topic = message.topic();
+  ctx.partition = message.partition();
+  ctx.offset = message.offset();
+  ctx.kafka_timestamp_ms = message.timestamp_ms();
+  ctx.key = message.key();
   if (connector.kafka_columns.headers) {
     headers_ = message.headers();
     ctx.headers = headers_;
