@@ -11,6 +11,8 @@
 # /usr/bin/time -v gives wall time, CPU and peak RSS. floe's row count is checked in the lake with DuckDB.
 #   E2E_BASELINE_FLOE: another floe binary (e.g. a build of an older commit) run the same way on the same
 #   topic before this build's, for a before/after comparison under the same load.
+#   E2E_BASELINE_EXTRA: YAML lines appended to the baseline's config only, e.g. this build as its own
+#   baseline with another setting: E2E_BASELINE_FLOE=BUILD_DIR/floe E2E_BASELINE_EXTRA='parquet.compression.level: 3'.
 set -euo pipefail
 build="$(cd "$1" && pwd)"
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -49,7 +51,7 @@ g="$(timed kcatg kcat -b "$bootstrap" -G bench-e2e-kcat -e -q -X enable.partitio
   -X auto.offset.reset=earliest events)"
 report kcatg "$g"
 
-run_floe() {  # NAME BINARY -> "wall cpu rss"; lake in $work/lake-NAME
+run_floe() {  # NAME BINARY [EXTRA YAML] -> "wall cpu rss"; lake in $work/lake-NAME
   cat >"$work/$1.yaml" <<YAML
 kafka: { bootstrap.servers: "$bootstrap", group.id: bench-e2e-$1 }
 store.url: "file://$work/lake-$1"
@@ -61,6 +63,7 @@ parquet.codec: zstd
 timestamp.fields: [occurred_at]
 flush.size: 1000000
 log.level: warn
+${3:-}
 YAML
   timed "$1" "$2" run --config "$work/$1.yaml" --exit-when-idle
 }
@@ -69,7 +72,7 @@ read -r gw _ _ <<<"$g"
 awk -v k="$kw" -v g="$gw" 'BEGIN { printf "kcat -G / kcat events/s: %.2fx (the most any group consumer reaches here)\n", k / g }'
 if [[ -n "${E2E_BASELINE_FLOE:-}" ]]; then
   echo "-- baseline $E2E_BASELINE_FLOE run --exit-when-idle (Parquet zstd, local disk)"
-  b="$(run_floe base "$E2E_BASELINE_FLOE")"
+  b="$(run_floe base "$E2E_BASELINE_FLOE" "${E2E_BASELINE_EXTRA:-}")"
   report base "$b"
   read -r bw _ _ <<<"$b"
   awk -v k="$kw" -v f="$bw" 'BEGIN { printf "baseline / kcat events/s: %.2fx\n", k / f }'

@@ -124,8 +124,9 @@ const std::vector<SettingDef>& Table() {
        {"none", "snappy", "zstd", "gzip", "lz4_raw"}, "medium"},
       {"parquet.compression.level", T::kInt, S::kConnector, "1",
        "Level of `zstd` (1 fastest .. 22 smallest) and `gzip` (1..9, above 9 means 9); other codecs have none. "
-       "zstd's 1 is Arrow's default: on floe's benchmark events it costs 9 % less CPU than 3 (Spark's and "
-       "DuckDB's) for files of the same size; text that repeats compresses a few per cent smaller at 3.",
+       "Higher levels make smaller files of values that repeat, for more CPU. zstd's 1 is Arrow's default; on "
+       "floe's benchmark events it cost 3-9 % less CPU than 3 (Spark's and DuckDB's default) for files of the "
+       "same size (docs/PERFORMANCE.md).",
        1, 22, {}, "low"},
       {"parquet.row.group.bytes", T::kInt, S::kConnector, "134217728",
        "Compressed bytes at which a Parquet row group is closed (pages spill to the spool, not RAM).",
