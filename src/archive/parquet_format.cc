@@ -1,5 +1,7 @@
 #include "archive/parquet_format.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <optional>
@@ -457,12 +459,27 @@ ParquetFormat::~ParquetFormat() = default;
 size_t ParquetFormat::pending_bytes() const { return set_->pending; }
 size_t ParquetFormat::pending_limit() const { return set_->limit(); }
 size_t ParquetFormat::in_flight_bytes() const { return set_->in_flight; }
+uint64_t ParquetFormat::dictionaries_skipped() const {
+  uint64_t n = 0;
+  for (const auto& [shape, history] : histories_) n += history->started_plain();
+  return n;
+}
 
 Result<std::unique_ptr<FileFormatWriter>> ParquetFormat::Open(std::unique_ptr<ByteSink> sink,
                                                               const DecodedRecord& first) {
   if (!first.columns) return Error(ArchiveError::kConfig, "format parquet needs a decoder that produces columns");
   parquet::WriterOptions options = options_;
   if (!first.writer_schema.empty()) options.key_value_metadata.emplace_back("avro.schema", first.writer_schema);
+  const columnar::Schema& schema = first.columns->schema();
+  std::string shape;
+  for (const auto& leaf : schema.leaves())
+    shape += fmt::format("{}\x1f{}\x1f{}\x1e", leaf.dotted_path(), static_cast<int>(leaf.node->physical),
+                         static_cast<int>(leaf.node->logical));
+  // Hints only: a process that saw very many schemas may forget them.
+  if (histories_.size() >= kMaxHistories && !histories_.contains(shape)) histories_.clear();
+  auto& history = histories_[shape];
+  if (!history) history = std::make_shared<parquet::DictionaryHistory>(schema.num_leaves());
+  options.dictionary_history = history;
   auto writer = parquet::ParquetFileWriter::Open(first.columns->schema(), options, spool_dir_, budget_);
   if (!writer.ok() && writer.status().Is(parquet::ParquetError::kMemoryPressure)) {
     // No room for even the new file's fixed part: finish the open files' pages, largest holder first.

@@ -37,6 +37,9 @@
 // sealing many files (shutdown, revocation) compresses their last pages on the encoding threads while the
 // caller copies out the files already done.
 //
+// Dictionaries: the files of one schema share a parquet::DictionaryHistory, so columns whose values are mostly
+// distinct (ids, prices, coordinates) stop building a dictionary in every file only to drop it.
+//
 // Footer key/value metadata of every file: `avro.schema` (when the decoder has a writer schema),
 // `kafka.topic`, `kafka.partition`, `kafka.offset.first`, `kafka.offset.last` (of the rows in the file) and
 // `floe.business_time.min` / `floe.business_time.max` (UTC microseconds since the epoch, decimal), which
@@ -45,6 +48,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "archive/record.h"
 #include "parquet/memory_budget.h"
@@ -64,6 +68,7 @@ class ParquetFormat final : public FileFormat {
   static constexpr size_t kBatchBytes = 32 << 10;
   static constexpr double kPendingShare = 1.0 / 16;
   static constexpr size_t kPendingMaxBytes = 16 << 20;
+  static constexpr size_t kMaxHistories = 4096;
 
   // encoders: threads that encode and compress full batches while the caller decodes on (null: all on the
   // caller's thread). They must outlive every writer this format opens.
@@ -78,11 +83,16 @@ class ParquetFormat final : public FileFormat {
   size_t pending_bytes() const;
   size_t pending_limit() const;
   size_t in_flight_bytes() const;
+  // Column chunks started without a dictionary because earlier files of their schema dropped it
+  // (parquet/dictionary_history.h).
+  uint64_t dictionaries_skipped() const;
 
  private:
   parquet::WriterOptions options_;
   std::string spool_dir_;
   parquet::MemoryBudget* budget_;
+  // Per schema (leaf paths and types): what its files' column chunks learned about their dictionaries.
+  std::unordered_map<std::string, std::shared_ptr<parquet::DictionaryHistory>> histories_;
   // This format's open writers and their batches' reservation (shared with the writers: a writer may outlive
   // the format at shutdown).
   std::shared_ptr<ParquetWriterSet> set_;

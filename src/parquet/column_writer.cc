@@ -40,6 +40,8 @@ constexpr size_t kSliceEntries = 1024;
 constexpr size_t kMinStoreProbeBytes = 1024;
 // A dictionary whose entries exceed this share of the first page's values is dropped before it is used.
 constexpr double kDistinctRatioForPlain = 0.5;
+// First pages with fewer values than this do not teach the DictionaryHistory that a column is mostly distinct.
+constexpr size_t kMinValuesToJudgeDictionary = 1024;
 
 size_t VectorBytes(const auto& v) { return v.capacity() * sizeof(v[0]); }
 
@@ -207,11 +209,23 @@ class BloomCollector {
 // ---------------------------------------------------------------------------------------------------------
 // Base
 
-ColumnWriter::ColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& options, PageSink* sink, bool bloom)
-    : leaf_(leaf), node_(*leaf.node), options_(options), sink_(sink), bloom_(bloom) {}
+ColumnWriter::ColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& options, PageSink* sink, bool bloom,
+                           DictionaryHistory::Column* history)
+    : leaf_(leaf), node_(*leaf.node), options_(options), sink_(sink), bloom_(bloom), history_(history) {}
+
+void ColumnWriter::FirstDictionaryPage(bool dropped_as_distinct) const {
+  // A file of a few rows has mostly distinct values in any column: only a page this large says something.
+  if (!history_ || (dropped_as_distinct && page_values_ < kMinValuesToJudgeDictionary)) return;
+  history_->FirstPage(dropped_as_distinct);
+}
 
 Status ColumnWriter::Write(const ColumnBuffer& buf) {
   const size_t n = buf.num_entries();
+  // Decided at the chunk's first values, not when it is reset: a file's last reset starts no chunk.
+  if (!chunk_started_ && n > 0) {
+    chunk_started_ = true;
+    if (history_ && options_.dictionary && history_->StartPlain()) StartPlain();
+  }
   const int16_t max_def = leaf_.max_definition_level;
   const int16_t max_rep = leaf_.max_repetition_level;
   const int16_t* defs = max_def > 0 ? buf.def_levels().data() : nullptr;
@@ -431,6 +445,7 @@ Result<FinishedChunk> ColumnWriter::FinishChunk() {
   encoding_stats_.clear();
   page_log_ = PageLog();
   index_valid_ = true;
+  chunk_started_ = false;
   ResetChunk();
   return fc;
 }
@@ -522,8 +537,9 @@ class NumericColumnWriter final : public ColumnWriter {
   static constexpr bool kInt = !kFloat;
 
  public:
-  NumericColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& o, PageSink* sink, bool bloom)
-      : ColumnWriter(leaf, o, sink, bloom),
+  NumericColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& o, PageSink* sink, bool bloom,
+                      DictionaryHistory::Column* history)
+      : ColumnWriter(leaf, o, sink, bloom, history),
         unsigned_(SortOrderOf(*leaf.node) == SortOrder::kUnsigned),
         bloom_hashes_(o.bloom_fpp, o.bloom_max_bytes) {
     ResetChunk();
@@ -534,6 +550,8 @@ class NumericColumnWriter final : public ColumnWriter {
     FLOE_RETURN_IF_ERROR(FlushPage());
     return EndDictionary();
   }
+
+  void StartPlain() override { dict_mode_ = false; }
 
  protected:
   void AppendValues(const ColumnBuffer& buf, size_t begin, size_t end) override {
@@ -577,6 +595,7 @@ class NumericColumnWriter final : public ColumnWriter {
   Status EncodeValues(std::string* out, Encoding* enc, PageStats* ps) override {
     if (dict_mode_ && !dict_used_ && static_cast<double>(dict_.size()) > kDistinctRatioForPlain * page_values_) {
       // Mostly distinct: this chunk goes without a dictionary from its first page on.
+      FirstDictionaryPage(/*dropped_as_distinct=*/true);
       values_.resize(indices_.size());
       for (size_t i = 0; i < indices_.size(); ++i) values_[i] = dict_[indices_[i]];
       indices_.clear();
@@ -590,6 +609,7 @@ class NumericColumnWriter final : public ColumnWriter {
       out->push_back(static_cast<char>(bw));
       EncodeRleHybrid(indices_.data(), indices_.size(), bw, out);
       indices_.clear();
+      if (!dict_used_) FirstDictionaryPage(/*dropped_as_distinct=*/false);
       dict_used_ = true;
       *enc = Encoding::kRleDictionary;
     } else {
@@ -797,8 +817,9 @@ class NumericColumnWriter final : public ColumnWriter {
 // BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY.
 class BytesColumnWriter final : public ColumnWriter {
  public:
-  BytesColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& o, PageSink* sink, bool bloom)
-      : ColumnWriter(leaf, o, sink, bloom),
+  BytesColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& o, PageSink* sink, bool bloom,
+                    DictionaryHistory::Column* history)
+      : ColumnWriter(leaf, o, sink, bloom, history),
         width_(leaf.node->physical == PhysicalType::kFixedLenByteArray ? static_cast<size_t>(leaf.node->type_length) : 0),
         order_(SortOrderOf(*leaf.node)),
         utf8_(leaf.node->logical == LogicalKind::kString || leaf.node->logical == LogicalKind::kJson ||
@@ -813,6 +834,8 @@ class BytesColumnWriter final : public ColumnWriter {
     FLOE_RETURN_IF_ERROR(FlushPage());
     return EndDictionary();
   }
+
+  void StartPlain() override { dict_mode_ = false; }
 
  protected:
   std::string_view Value(const ColumnBuffer& buf, size_t i) const {
@@ -846,6 +869,7 @@ class BytesColumnWriter final : public ColumnWriter {
   Status EncodeValues(std::string* out, Encoding* enc, PageStats* ps) override {
     const size_t ndict = offs_.size() - 1;
     if (dict_mode_ && !dict_used_ && static_cast<double>(ndict) > kDistinctRatioForPlain * page_values_) {
+      FirstDictionaryPage(/*dropped_as_distinct=*/true);
       std::vector<uint32_t> idx;
       idx.swap(indices_);
       ClearDictionaryKeepValues(idx);
@@ -865,6 +889,7 @@ class BytesColumnWriter final : public ColumnWriter {
       out->push_back(static_cast<char>(bw));
       EncodeRleHybrid(indices_.data(), indices_.size(), bw, out);
       indices_.clear();
+      if (!dict_used_) FirstDictionaryPage(/*dropped_as_distinct=*/false);
       dict_used_ = true;
       *enc = Encoding::kRleDictionary;
     } else {
@@ -1099,7 +1124,7 @@ class BytesColumnWriter final : public ColumnWriter {
 class BoolColumnWriter final : public ColumnWriter {
  public:
   BoolColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& o, PageSink* sink, bool bloom)
-      : ColumnWriter(leaf, o, sink, bloom) {}
+      : ColumnWriter(leaf, o, sink, bloom, nullptr) {}
 
  protected:
   void AppendValues(const ColumnBuffer& buf, size_t begin, size_t end) override {
@@ -1150,33 +1175,39 @@ class BoolColumnWriter final : public ColumnWriter {
 namespace {
 template <typename W>
 std::unique_ptr<ColumnWriter> MakeWriter(const columnar::LeafColumn& leaf, const WriterOptions& options,
-                                         PageSink* sink, bool bloom_filter, size_t* object_bytes) {
+                                         PageSink* sink, bool bloom_filter, DictionaryHistory::Column* history,
+                                         size_t* object_bytes) {
   *object_bytes = sizeof(W);
-  return std::unique_ptr<ColumnWriter>(new W(leaf, options, sink, bloom_filter));
+  if constexpr (std::is_same_v<W, BoolColumnWriter>) {
+    return std::unique_ptr<ColumnWriter>(new W(leaf, options, sink, bloom_filter));
+  } else {
+    return std::unique_ptr<ColumnWriter>(new W(leaf, options, sink, bloom_filter, history));
+  }
 }
 }  // namespace
 
 std::unique_ptr<ColumnWriter> ColumnWriter::Make(const columnar::LeafColumn& leaf, const WriterOptions& options,
-                                                 PageSink* sink, bool bloom_filter) {
+                                                 PageSink* sink, bool bloom_filter,
+                                                 DictionaryHistory::Column* history) {
   size_t object_bytes = 0;
   std::unique_ptr<ColumnWriter> w;
   switch (leaf.node->physical) {
-    case PhysicalType::kBoolean: w = MakeWriter<BoolColumnWriter>(leaf, options, sink, false, &object_bytes); break;
+    case PhysicalType::kBoolean: w = MakeWriter<BoolColumnWriter>(leaf, options, sink, false, nullptr, &object_bytes); break;
     case PhysicalType::kInt32:
-      w = MakeWriter<NumericColumnWriter<int32_t>>(leaf, options, sink, bloom_filter, &object_bytes);
+      w = MakeWriter<NumericColumnWriter<int32_t>>(leaf, options, sink, bloom_filter, history, &object_bytes);
       break;
     case PhysicalType::kInt64:
-      w = MakeWriter<NumericColumnWriter<int64_t>>(leaf, options, sink, bloom_filter, &object_bytes);
+      w = MakeWriter<NumericColumnWriter<int64_t>>(leaf, options, sink, bloom_filter, history, &object_bytes);
       break;
     case PhysicalType::kFloat:
-      w = MakeWriter<NumericColumnWriter<float>>(leaf, options, sink, bloom_filter, &object_bytes);
+      w = MakeWriter<NumericColumnWriter<float>>(leaf, options, sink, bloom_filter, history, &object_bytes);
       break;
     case PhysicalType::kDouble:
-      w = MakeWriter<NumericColumnWriter<double>>(leaf, options, sink, bloom_filter, &object_bytes);
+      w = MakeWriter<NumericColumnWriter<double>>(leaf, options, sink, bloom_filter, history, &object_bytes);
       break;
     case PhysicalType::kByteArray:
     case PhysicalType::kFixedLenByteArray:
-      w = MakeWriter<BytesColumnWriter>(leaf, options, sink, bloom_filter, &object_bytes);
+      w = MakeWriter<BytesColumnWriter>(leaf, options, sink, bloom_filter, history, &object_bytes);
       break;
   }
   if (w) w->object_bytes_ = object_bytes;

@@ -12,7 +12,8 @@
 //
 // Encoding policy per chunk: start with a dictionary; fall back to PLAIN (int32/int64: DELTA_BINARY_PACKED
 // when it is smaller) when the dictionary's PLAIN size passes dictionary_max_bytes, or already at the first
-// page when most values are distinct (a dictionary would cost more than it saves). Pages end on record
+// page when most values are distinct (a dictionary would cost more than it saves); with a DictionaryHistory,
+// a column that did the latter in earlier files of its schema starts PLAIN. Pages end on record
 // boundaries so the OffsetIndex and v2 pages are valid.
 //
 // Compression policy per column: data pages are compressed with the chunk's codec until one saves less than
@@ -33,6 +34,7 @@
 
 #include "columnar/column_buffer.h"
 #include "common/status.h"
+#include "parquet/dictionary_history.h"
 #include "parquet/format.h"
 #include "parquet/writer_options.h"
 
@@ -86,8 +88,11 @@ struct FinishedChunk {
 
 class ColumnWriter {
  public:
+  // history: what earlier chunks of this leaf (in files of the same schema) learned about its dictionary,
+  // shared with their writers; null: every chunk starts with a dictionary.
   static std::unique_ptr<ColumnWriter> Make(const columnar::LeafColumn& leaf, const WriterOptions& options,
-                                            PageSink* sink, bool bloom_filter);
+                                            PageSink* sink, bool bloom_filter,
+                                            DictionaryHistory::Column* history = nullptr);
   virtual ~ColumnWriter() = default;
 
   // Consumes every entry of buf (levels and values); the caller clears buf afterwards.
@@ -112,7 +117,13 @@ class ColumnWriter {
   uint64_t chunk_rows() const { return chunk_rows_; }
 
  protected:
-  ColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& options, PageSink* sink, bool bloom);
+  ColumnWriter(const columnar::LeafColumn& leaf, const WriterOptions& options, PageSink* sink, bool bloom,
+               DictionaryHistory::Column* history);
+  // At a chunk's first values, when its history says so: the chunk goes without a dictionary.
+  virtual void StartPlain() {}
+  // When a chunk that began with a dictionary encodes its first page of values: used it, or dropped it
+  // because most values were distinct (pages too small to tell are not reported).
+  void FirstDictionaryPage(bool dropped_as_distinct) const;
 
   // Appends values [begin, end) of buf to the unfinished page (and statistics, dictionary, Bloom hashes).
   virtual void AppendValues(const columnar::ColumnBuffer& buf, size_t begin, size_t end) = 0;
@@ -154,6 +165,7 @@ class ColumnWriter {
   const WriterOptions& options_;
   PageSink* sink_;
   const bool bloom_;
+  DictionaryHistory::Column* const history_;
   size_t object_bytes_ = 0;  // sizeof the concrete writer, set by Make
 
   // Unfinished page.
@@ -174,6 +186,7 @@ class ColumnWriter {
   PageLog page_log_;
   std::string entry_;  // the page entry being written (reused)
   bool index_valid_ = true;
+  bool chunk_started_ = false;  // the chunk has had values (its dictionary decided)
   uint8_t failed_compressions_ = 0;  // consecutive compressed pages that did not shrink
   uint8_t stored_pages_ahead_ = 0;   // pages to store before the codec is tried again
 };

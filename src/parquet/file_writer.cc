@@ -289,7 +289,10 @@ Result<std::unique_ptr<ParquetFileWriter>> ParquetFileWriter::Open(columnar::Sch
       if (c == dotted || c == leaves[i].path[0]) bloom = true;
     }
     if (leaves[i].node->physical == columnar::PhysicalType::kBoolean) bloom = false;
-    w->columns_.push_back(ColumnWriter::Make(leaves[i], w->options_, w->spool_.get(), bloom));
+    DictionaryHistory* history = w->options_.dictionary_history.get();
+    w->columns_.push_back(ColumnWriter::Make(leaves[i], w->options_, w->spool_.get(), bloom,
+                                             history && history->size() == leaves.size() ? &history->column(i)
+                                                                                         : nullptr));
   }
   // What an open writer holds whatever it buffers: itself, its spool handle and options. (The schema's node
   // tree and leaf list are shared with the decoder's schema and every other file of it.)

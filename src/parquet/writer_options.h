@@ -4,12 +4,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/status.h"
+#include "parquet/dictionary_history.h"
 #include "parquet/format.h"
 
 namespace floe::parquet {
@@ -21,6 +23,9 @@ struct WriterOptions {
   uint64_t page_bytes = 1ull << 20;          // encoded bytes per data page before it is finished
   uint64_t dictionary_max_bytes = 1ull << 20;  // PLAIN size of a column chunk's dictionary before fallback
   bool dictionary = true;
+  // Shared by the writers of files of one schema (one entry per leaf, see dictionary_history.h); null, or
+  // sized for another schema: every column chunk starts with a dictionary.
+  std::shared_ptr<DictionaryHistory> dictionary_history;
   bool data_page_v2 = false;
   // Leaves (dotted path, e.g. "user.id", or a top-level field name for all its leaves) that get a
   // split-block Bloom filter per column chunk.

@@ -145,6 +145,44 @@ TEST_P(ParquetFormatBatchingTest, InterleavedFilesHoldExactlyTheirRecordsOfEvery
   }
 }
 
+// The files of one schema share what their dictionaries learned (parquet/dictionary_history.h): from the
+// third file on, a column of distinct values starts without a dictionary; a file of another schema learns
+// on its own.
+TEST_P(ParquetFormatBatchingTest, FilesOfOneSchemaShareWhatTheirDictionariesLearned) {
+  auto schema_with = [](const char* id_name) {
+    return columnar::Schema(columnar::Node::Record(
+        "t",
+        {columnar::Node::Primitive(id_name, columnar::PhysicalType::kByteArray, false, columnar::LogicalKind::kString),
+         columnar::Node::Primitive("cat", columnar::PhysicalType::kByteArray, false, columnar::LogicalKind::kString)},
+        false));
+  };
+  ParquetFormat format(parquet::WriterOptions{}, dir_, nullptr, encoders_.get());
+  auto write_file = [&](const columnar::Schema& schema, const std::string& name) {
+    columnar::ColumnarBatch row(schema);
+    const std::string id = schema.leaves()[0].path[0];
+    pt::ShredRow({{id, "first"}, {"cat", "c"}}, &row);
+    auto file = OpenFile(format, name, row);
+    ASSERT_NE(file, nullptr);
+    row.Clear();
+    for (int i = 0; i < 3000; ++i) {
+      RecordContext ctx{"ads", 0, i, 0, std::nullopt};
+      DecodedRecord rec;
+      rec.columns = &row;
+      pt::ShredRow({{id, name + "-" + std::to_string(i)}, {"cat", "cat-" + std::to_string(i % 10)}}, &row);
+      ASSERT_TRUE(file->Append(ctx, rec).ok());
+    }
+    ASSERT_TRUE(file->Finish().ok());
+  };
+  const auto ads = schema_with("ad_id");
+  for (int f = 0; f < 2; ++f) write_file(ads, "ads" + std::to_string(f) + ".parquet");
+  EXPECT_EQ(format.dictionaries_skipped(), 0u);
+  write_file(ads, "ads2.parquet");
+  EXPECT_EQ(format.dictionaries_skipped(), 1u) << "ad_id, not cat";
+  write_file(schema_with("user_id"), "users0.parquet");
+  EXPECT_EQ(format.dictionaries_skipped(), 1u) << "another schema has a history of its own";
+  EXPECT_EQ(pt::CatRows(dir_ + "/ads2.parquet").size(), 3000u);
+}
+
 TEST_P(ParquetFormatBatchingTest, WaitingBatchesStayWithinTheirShareOfTheBudget) {
   // 100 open files each taking a record in turn: without a bound every file would keep a batch.
   parquet::MemoryBudget budget(16 << 20);

@@ -150,6 +150,83 @@ TEST(ParquetRoundTripTest, DictionaryFallsBackAndRowGroupsKeepTheirSize) {
   EXPECT_EQ(mn, 1700000000000000LL);
 }
 
+// Files of one schema share a DictionaryHistory: once two files dropped a column's dictionary at their first
+// page (mostly distinct values), later files write that column PLAIN from the start, byte for byte the file
+// they wrote before; repetitive columns keep their dictionaries; a column whose values turn repetitive gets
+// its dictionary back at the next probe; files too small to tell teach nothing.
+TEST(ParquetRoundTripTest, DictionaryHistorySkipsDictionariesEarlierFilesDropped) {
+  columnar::Schema schema(columnar::Node::Record(
+      "t", {columnar::Node::Primitive("id", columnar::PhysicalType::kByteArray, false, columnar::LogicalKind::kString),
+            columnar::Node::Primitive("n", columnar::PhysicalType::kInt64, false),
+            columnar::Node::Primitive("d", columnar::PhysicalType::kDouble, false),
+            columnar::Node::Primitive("cat", columnar::PhysicalType::kByteArray, false, columnar::LogicalKind::kString),
+            columnar::Node::Primitive("small", columnar::PhysicalType::kInt64, false)},
+      false));
+  std::mt19937_64 rng(11);
+  auto rows_of = [&](int count, bool repetitive_ids) {
+    std::vector<json> rows;
+    for (int i = 0; i < count; ++i)
+      rows.push_back({{"id", repetitive_ids ? "id-" + std::to_string(i % 7) : "id-" + std::to_string(rng())},
+                      {"n", static_cast<int64_t>(rng() >> 1)},
+                      {"d", static_cast<double>(rng() % 1000000) / 7.0},
+                      {"cat", "cat-" + std::to_string(i % 10)},
+                      {"small", static_cast<int64_t>(i % 5)}});
+    return rows;
+  };
+  auto read = [](const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  auto dictionary_encoded = [](const std::string& path, size_t column) {
+    auto reader = ParquetReader::OpenFile(path);
+    EXPECT_TRUE(reader.ok());
+    if (!reader.ok()) return false;
+    for (auto e : (*reader)->metadata().row_groups[0].columns[column].meta_data->encodings)
+      if (e == format::Encoding::kRleDictionary) return true;
+    return false;
+  };
+  WriterOptions with_history;
+  with_history.dictionary_history = std::make_shared<DictionaryHistory>(schema.num_leaves());
+  const DictionaryHistory& history = *with_history.dictionary_history;
+
+  const auto rows = rows_of(3000, false);
+  const std::string without = WriteRows("history-none", schema, rows, WriterOptions{});
+  for (int f = 0; f < 2; ++f) {
+    const std::string path = WriteRows("history-learn" + std::to_string(f), schema, rows, with_history);
+    EXPECT_EQ(read(path), read(without)) << "file " << f;
+  }
+  EXPECT_EQ(history.started_plain(), 0u);
+  const std::string skipped = WriteRows("history-skip", schema, rows, with_history);
+  EXPECT_EQ(history.started_plain(), 3u);  // id, n, d; not cat or small
+  EXPECT_EQ(read(skipped), read(without));
+  EXPECT_FALSE(dictionary_encoded(skipped, 0));
+  EXPECT_TRUE(dictionary_encoded(skipped, 3));
+  EXPECT_TRUE(dictionary_encoded(skipped, 4));
+  EXPECT_EQ(CatRows(skipped), CatRows(without));
+
+  // The ids turn repetitive: files go on without their dictionary until the probe finds it pays again.
+  const auto repetitive = rows_of(3000, true);
+  int files_until_dictionary = 0;
+  for (int f = 1; f <= static_cast<int>(DictionaryHistory::kProbeInterval); ++f) {
+    const std::string path = WriteRows("history-probe" + std::to_string(f), schema, repetitive, with_history);
+    if (dictionary_encoded(path, 0)) {
+      files_until_dictionary = f;
+      break;
+    }
+  }
+  EXPECT_GT(files_until_dictionary, 0) << "no probe within " << DictionaryHistory::kProbeInterval << " files";
+  EXPECT_LT(files_until_dictionary, static_cast<int>(DictionaryHistory::kProbeInterval));
+  EXPECT_TRUE(dictionary_encoded(WriteRows("history-back", schema, repetitive, with_history), 0));
+
+  // Ten-row files have distinct values in every column, which says nothing about the next, larger file.
+  WriterOptions small_files;
+  small_files.dictionary_history = std::make_shared<DictionaryHistory>(schema.num_leaves());
+  const auto few = rows_of(10, false);
+  for (int f = 0; f < 4; ++f) WriteRows("history-small" + std::to_string(f), schema, few, small_files);
+  EXPECT_EQ(small_files.dictionary_history->started_plain(), 0u);
+  EXPECT_TRUE(dictionary_encoded(WriteRows("history-small-then-large", schema, rows_of(3000, true), small_files), 3));
+}
+
 // The byte-array dictionary hashes short values word-wise and compares them without memcmp: values of every
 // length up to 40 that are prefixes of each other or differ in one byte (first, middle, last) must stay
 // distinct entries, and repeats must find theirs (each value three times keeps the dictionary).
