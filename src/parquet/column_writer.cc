@@ -551,9 +551,8 @@ class NumericColumnWriter final : public ColumnWriter {
     return EndDictionary();
   }
 
-  void StartPlain() override { dict_mode_ = false; }
-
  protected:
+  void StartPlain() override { dict_mode_ = false; }
   void AppendValues(const ColumnBuffer& buf, size_t begin, size_t end) override {
     const uint8_t* src = buf.fixed().data() + begin * sizeof(T);
     const size_t n = end - begin;
@@ -835,9 +834,8 @@ class BytesColumnWriter final : public ColumnWriter {
     return EndDictionary();
   }
 
-  void StartPlain() override { dict_mode_ = false; }
-
  protected:
+  void StartPlain() override { dict_mode_ = false; }
   std::string_view Value(const ColumnBuffer& buf, size_t i) const {
     if (width_) return {reinterpret_cast<const char*>(buf.fixed().data()) + i * width_, width_};
     return buf.bytes_value(i);
